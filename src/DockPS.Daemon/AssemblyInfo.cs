@@ -1,0 +1,2 @@
+// dockpsd serves a Linux engine: Unix sockets, signals, /proc.
+[assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]

@@ -1,0 +1,150 @@
+using Microsoft.Data.Sqlite;
+
+namespace DockPS.Engine.Store;
+
+/// <summary>
+/// The daemon's metadata in one SQLite database: transactional and crash-safe (WAL), as Podman
+/// moved to for the same reasons. Rows hold identity and state; object configurations are JSON
+/// documents, so a new field needs no migration. Schema changes are numbered migrations keyed on
+/// <c>PRAGMA user_version</c>.
+/// </summary>
+public sealed class MetadataStore : IDisposable
+{
+    /// <summary>The database file's name inside the data root.</summary>
+    public const string FileName = "dockps.db";
+
+    // Append only: a released schema step is never edited, the next one is added.
+    private static readonly string[] Migrations =
+    [
+        """
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE images (id TEXT PRIMARY KEY, created TEXT NOT NULL, config TEXT NOT NULL);
+        CREATE TABLE containers (id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, state TEXT NOT NULL,
+                                 created TEXT NOT NULL, config TEXT NOT NULL);
+        CREATE TABLE volumes (name TEXT PRIMARY KEY, driver TEXT NOT NULL, created TEXT NOT NULL,
+                              config TEXT NOT NULL);
+        """,
+    ];
+
+    private readonly SqliteConnection _connection;
+    private readonly Lock _gate = new();
+
+    private MetadataStore(SqliteConnection connection) => _connection = connection;
+
+    /// <summary>Opens (creating and migrating as needed) the database in <paramref name="dataRoot"/>.</summary>
+    public static MetadataStore Open(string dataRoot)
+    {
+        var path = Path.Combine(dataRoot, FileName);
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = false,
+        }.ToString());
+        connection.Open();
+        var store = new MetadataStore(connection);
+        try
+        {
+            store.Execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;");
+            store.Migrate();
+        }
+        catch
+        {
+            store.Dispose();
+            throw;
+        }
+        return store;
+    }
+
+    /// <summary>The schema version the database is at.</summary>
+    public int SchemaVersion => Convert.ToInt32(Scalar("PRAGMA user_version"));
+
+    /// <summary>The newest schema version this build knows.</summary>
+    public static int LatestSchemaVersion => Migrations.Length;
+
+    private void Migrate()
+    {
+        var current = SchemaVersion;
+        if (current > Migrations.Length)
+        {
+            throw new InvalidDataException(
+                $"metadata database schema {current} is newer than this dockpsd understands ({Migrations.Length}); " +
+                "run a newer dockpsd on this data root");
+        }
+        for (var step = current; step < Migrations.Length; step++)
+        {
+            lock (_gate)
+            {
+                using var tx = _connection.BeginTransaction();
+                using var cmd = _connection.CreateCommand();
+                cmd.Transaction = tx;
+                cmd.CommandText = Migrations[step] + $"\nPRAGMA user_version = {step + 1};";
+                cmd.ExecuteNonQuery();
+                tx.Commit();
+            }
+        }
+    }
+
+    /// <summary>Reads a value from the key/value meta table.</summary>
+    public string? GetMeta(string key) => Scalar("SELECT value FROM meta WHERE key = $k", ("$k", key)) as string;
+
+    /// <summary>Returns the stored value for <paramref name="key"/>, storing <paramref name="create"/>'s result first if absent.</summary>
+    public string GetOrAddMeta(string key, Func<string> create)
+    {
+        lock (_gate)
+        {
+            if (GetMeta(key) is { } existing) { return existing; }
+            var value = create();
+            Execute("INSERT INTO meta (key, value) VALUES ($k, $v)", ("$k", key), ("$v", value));
+            return value;
+        }
+    }
+
+    /// <summary>Counts of the objects the engine holds.</summary>
+    public ObjectCounts CountObjects()
+    {
+        long Count(string sql) => Convert.ToInt64(Scalar(sql));
+        return new ObjectCounts(
+            Images: Count("SELECT count(*) FROM images"),
+            Containers: Count("SELECT count(*) FROM containers"),
+            ContainersRunning: Count("SELECT count(*) FROM containers WHERE state = 'running'"),
+            ContainersPaused: Count("SELECT count(*) FROM containers WHERE state = 'paused'"),
+            Volumes: Count("SELECT count(*) FROM volumes"));
+    }
+
+    private object? Scalar(string sql, params (string Name, object Value)[] args)
+    {
+        lock (_gate)
+        {
+            using var cmd = Command(sql, args);
+            return cmd.ExecuteScalar();
+        }
+    }
+
+    private void Execute(string sql, params (string Name, object Value)[] args)
+    {
+        lock (_gate)
+        {
+            using var cmd = Command(sql, args);
+            cmd.ExecuteNonQuery();
+        }
+    }
+
+    private SqliteCommand Command(string sql, (string Name, object Value)[] args)
+    {
+        var cmd = _connection.CreateCommand();
+        cmd.CommandText = sql;
+        foreach (var (name, value) in args) { cmd.Parameters.AddWithValue(name, value); }
+        return cmd;
+    }
+
+    /// <summary>Closes the database.</summary>
+    public void Dispose() => _connection.Dispose();
+}
+
+/// <summary>How many images, containers and volumes the engine holds.</summary>
+public sealed record ObjectCounts(long Images, long Containers, long ContainersRunning, long ContainersPaused, long Volumes)
+{
+    /// <summary>Containers neither running nor paused.</summary>
+    public long ContainersStopped => Containers - ContainersRunning - ContainersPaused;
+}
