@@ -5,5 +5,6 @@ public static class RouteTable
 {
     /// <summary>All routes.</summary>
     public static IEnumerable<Route> All(IServiceProvider services) =>
-        services.GetRequiredService<SystemRoutes>().Table();
+        services.GetRequiredService<SystemRoutes>().Table()
+            .Concat(services.GetRequiredService<VolumeRoutes>().Table());
 }

@@ -65,6 +65,7 @@ public static class DaemonHost
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
         builder.Services.AddSingleton(engine);
         builder.Services.AddSingleton<SystemRoutes>();
+        builder.Services.AddSingleton<VolumeRoutes>();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;

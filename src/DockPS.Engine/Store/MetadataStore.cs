@@ -1,3 +1,5 @@
+using System.Text.Json;
+using DockPS.Engine.Volumes;
 using Microsoft.Data.Sqlite;
 
 namespace DockPS.Engine.Store;
@@ -110,6 +112,23 @@ public sealed class MetadataStore : IDisposable
             ContainersRunning: Count("SELECT count(*) FROM containers WHERE state = 'running'"),
             ContainersPaused: Count("SELECT count(*) FROM containers WHERE state = 'paused'"),
             Volumes: Count("SELECT count(*) FROM volumes"));
+    }
+
+    /// <summary>Every volume, ordered by name.</summary>
+    public IReadOnlyList<VolumeRecord> ListVolumes()
+    {
+        lock (_gate)
+        {
+            using var cmd = Command("SELECT config FROM volumes ORDER BY name", []);
+            using var reader = cmd.ExecuteReader();
+            var volumes = new List<VolumeRecord>();
+            while (reader.Read())
+            {
+                volumes.Add(JsonSerializer.Deserialize<VolumeRecord>(reader.GetString(0))
+                    ?? throw new InvalidDataException("a volume row holds no configuration"));
+            }
+            return volumes;
+        }
     }
 
     private object? Scalar(string sql, params (string Name, object Value)[] args)

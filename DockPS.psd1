@@ -1,0 +1,30 @@
+@{
+    RootModule           = 'DockPS.dll'
+    ModuleVersion        = '0.1.0'
+    GUID                 = '5f0c7c1e-3a43-4c55-9d7e-2f4b8f6a1d20'
+    Author               = 'DockPS'
+    CompanyName          = 'DockPS'
+    Copyright            = '(c) DockPS contributors. MIT License.'
+    Description          = 'A container engine for PowerShell: cmdlets that return objects, a bundled daemon speaking the Docker Engine API, images, containers, volumes and declarative deployments.'
+    PowerShellVersion    = '7.4'
+    CompatiblePSEditions = @('Core')
+    FormatsToProcess     = @('DockPS.format.ps1xml')
+    TypesToProcess       = @('DockPS.types.ps1xml')
+    # Explicit lists keep import fast: PowerShell need not scan the assembly to learn what to export.
+    CmdletsToExport      = @(
+        'Get-DockEvent'
+        'Get-DockInfo'
+        'Start-DockDaemon'
+        'Stop-DockDaemon'
+    )
+    FunctionsToExport    = @()
+    VariablesToExport    = @()
+    AliasesToExport      = @()
+    PrivateData          = @{
+        PSData = @{
+            Tags       = @('containers', 'docker', 'oci', 'linux')
+            LicenseUri = ''
+            ProjectUri = ''
+        }
+    }
+}

@@ -1,0 +1,189 @@
+# The test, demo and bench tasks of build.ps1.
+
+Set-StrictMode -Version Latest
+
+function Get-PwshPath {
+    # The pwsh that runs this script, so child runs use the same version (the repo's dotnet tool).
+    $apphost = Join-Path $PSHOME 'pwsh'
+    if (Test-Path $apphost) { return $apphost }
+    throw "pwsh not found in $PSHOME"
+}
+
+function Read-TrxCount {
+    param([string] $Path)
+    if (-not (Test-Path $Path)) { return $null }
+    $trx = [xml](Get-Content $Path -Raw)
+    $counters = $trx.TestRun.ResultSummary.Counters
+    [pscustomobject]@{ Passed = [int]$counters.passed; Failed = [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted; NotRun = [int]$counters.notExecuted }
+}
+
+function Invoke-DockTestSuites {
+    <#
+    .SYNOPSIS
+        Runs every suite (xunit projects, then Pester) and prints one "N passed, N failed" line.
+        Returns the process exit code: 0 only when nothing failed and something ran.
+    #>
+    param([string] $Root, [string] $ModulePath, [string] $ToolsDir, [string] $Configuration)
+
+    $results = Join-Path $Root 'TestResults'
+    if (Test-Path $results) { Remove-Item $results -Recurse -Force }
+    $null = New-Item -ItemType Directory $results
+    $passed = 0; $failed = 0
+
+    foreach ($project in Get-ChildItem (Join-Path $Root 'tests') -Filter '*.Tests.csproj' -Recurse | Sort-Object Name) {
+        $name = $project.BaseName
+        Write-Host "==> xunit: $name" -ForegroundColor Cyan
+        & dotnet test $project.FullName -c $Configuration --nologo -v quiet `
+            --logger "trx;LogFileName=$name.trx" --logger 'console;verbosity=normal' --results-directory $results
+        $count = Read-TrxCount (Join-Path $results "$name.trx")
+        if ($null -eq $count) {
+            Write-Host "    $name produced no results (build or host failure): counted as 1 failure" -ForegroundColor Red
+            $failed++
+            continue
+        }
+        if ($count.NotRun -gt 0) {
+            Write-Host "    $name skipped $($count.NotRun) test(s): skipped tests count as failures" -ForegroundColor Red
+            $failed += $count.NotRun
+        }
+        Write-Host "    $name`: $($count.Passed) passed, $($count.Failed) failed"
+        $passed += $count.Passed; $failed += $count.Failed
+    }
+
+    Write-Host '==> Pester' -ForegroundColor Cyan
+    & dotnet restore (Join-Path $Root 'build/Tools.csproj') --packages (Join-Path $ToolsDir 'packages') --nologo -v quiet
+    if ($LASTEXITCODE -ne 0) { throw 'restoring Pester failed' }
+    $pester = Join-Path $ToolsDir 'packages/pester/5.9.1/tools/Pester.psd1'
+    $summary = Join-Path $results 'pester.json'
+    & (Get-PwshPath) -NoProfile -NonInteractive -File (Join-Path $Root 'build/RunPester.ps1') `
+        -PesterPath $pester -ModulePath $ModulePath -TestsPath (Join-Path $Root 'tests/pester') -SummaryPath $summary
+    if (Test-Path $summary) {
+        $p = Get-Content $summary -Raw | ConvertFrom-Json
+        Write-Host "    Pester: $($p.Passed) passed, $($p.Failed) failed, $($p.Skipped) skipped"
+        $passed += $p.Passed; $failed += $p.Failed + $p.Skipped
+    }
+    else {
+        Write-Host '    Pester produced no summary: counted as 1 failure' -ForegroundColor Red
+        $failed++
+    }
+
+    Write-Host "$passed passed, $failed failed"
+    if ($failed -gt 0 -or $passed -eq 0) { return 1 }
+    return 0
+}
+
+function New-DemoRoot {
+    $dir = Join-Path ([System.IO.Path]::GetTempPath()) ("dockps-" + [guid]::NewGuid().ToString('n').Substring(0, 8))
+    $null = New-Item -ItemType Directory $dir
+    $dir
+}
+
+function Invoke-DockDemo {
+    <#
+    .SYNOPSIS
+        Starts a daemon in a scratch folder and shows it working, from PowerShell and the docker CLI.
+    #>
+    param([string] $ModulePath)
+
+    Import-Module $ModulePath -Force
+    $dir = New-DemoRoot
+    $address = "unix://$dir/dockps.sock"
+    try {
+        Write-Host "==> Start-DockDaemon -HostAddress $address" -ForegroundColor Cyan
+        $daemon = Start-DockDaemon -HostAddress $address -DataRoot "$dir/data" -ExecRoot "$dir/exec" -PassThru
+        $daemon | Format-Table | Out-Host
+        $env:DOCKPS_HOST = $address
+
+        Write-Host '==> Get-DockInfo' -ForegroundColor Cyan
+        Get-DockInfo | Out-Host
+
+        Write-Host '==> a configuration reload, seen in Get-DockEvent' -ForegroundColor Cyan
+        $since = Get-Date
+        & kill -HUP $daemon.Pid
+        Start-Sleep -Milliseconds 300
+        Get-DockEvent -Since $since -Until (Get-Date) | Out-Host
+
+        if (Get-Command docker -ErrorAction Ignore) {
+            Write-Host "==> docker -H $address version" -ForegroundColor Cyan
+            & docker -H $address version | Out-Host
+            Write-Host "==> docker -H $address info --format '{{.ServerVersion}} on {{.OperatingSystem}}'" -ForegroundColor Cyan
+            & docker -H $address info --format '{{.ServerVersion}} on {{.OperatingSystem}}' | Out-Host
+        }
+        Write-Host '==> Stop-DockDaemon' -ForegroundColor Cyan
+        $daemon | Stop-DockDaemon -Confirm:$false -Verbose
+    }
+    finally {
+        Remove-Item Env:DOCKPS_HOST -ErrorAction Ignore
+        if ($daemon -and (Test-Path "/proc/$($daemon.Pid)")) { & kill -TERM $daemon.Pid }
+        Remove-Item $dir -Recurse -Force -ErrorAction Ignore
+    }
+}
+
+function Get-Median {
+    param([double[]] $Values)
+    $sorted = $Values | Sort-Object
+    $n = $sorted.Count
+    if ($n % 2) { $sorted[[int][math]::Floor($n / 2)] } else { ($sorted[$n / 2 - 1] + $sorted[$n / 2]) / 2 }
+}
+
+function Measure-DaemonStart {
+    # Start-to-first-/_ping and idle RSS of a daemon command line; returns medians over $Runs.
+    param([string] $Name, [scriptblock] $Start, [int] $Runs = 5)
+    $times = @(); $rss = @()
+    for ($i = 0; $i -lt $Runs; $i++) {
+        $dir = New-DemoRoot
+        $sock = "$dir/d.sock"
+        $watch = [System.Diagnostics.Stopwatch]::StartNew()
+        $process = & $Start $dir $sock
+        while (-not (Test-Path $sock) -or -not (& curl -s -o /dev/null -w '%{http_code}' --unix-socket $sock http://d/_ping) -eq '200') {
+            if ($process.HasExited) { throw "$Name exited during start: $(Get-Content "$dir/log" -Raw)" }
+            if ($watch.Elapsed.TotalSeconds -gt 30) { throw "$Name did not answer within 30 s" }
+            Start-Sleep -Milliseconds 2
+        }
+        $times += $watch.Elapsed.TotalMilliseconds
+        Start-Sleep -Seconds 2
+        $rss += [double]((Get-Content "/proc/$($process.Id)/status" | Where-Object { $_ -like 'VmRSS:*' }) -replace '\D', '') / 1024
+        $process.Kill(); $process.WaitForExit()
+        Remove-Item $dir -Recurse -Force -ErrorAction Ignore
+    }
+    [pscustomobject]@{ Name = $Name; StartMs = Get-Median $times; IdleRssMiB = Get-Median $rss }
+}
+
+function Invoke-DockBench {
+    <#
+    .SYNOPSIS
+        Prints the speed figures: medians, and ratios against Docker where dockerd is installed.
+    #>
+    param([string] $Root, [string] $ModulePath)
+
+    $pwsh = Get-PwshPath
+    Write-Host '==> module import (warm pwsh, 15 runs)' -ForegroundColor Cyan
+    $script = "Import-Module '$ModulePath' -WarningVariable w; if (`$w) { throw 'warnings' }; " +
+        '$null = Get-Command Get-DockInfo; ' +
+        "`$times = 1..15 | ForEach-Object { Remove-Module DockPS -ErrorAction Ignore; (Measure-Command { Import-Module '$ModulePath' }).TotalMilliseconds }; " +
+        '($times | Sort-Object)[7]'
+    $import = [double](& $pwsh -NoProfile -NonInteractive -Command $script | Select-Object -Last 1)
+    Write-Host ('    Import-Module DockPS: median {0:N1} ms (target < 300 ms)' -f $import)
+
+    Write-Host '==> daemon start-to-first-ping and idle RSS (5 runs)' -ForegroundColor Cyan
+    $dockpsd = Join-Path (Split-Path $ModulePath) 'dockpsd'
+    $ours = Measure-DaemonStart 'dockpsd' {
+        param($dir, $sock)
+        Start-Process $dockpsd -ArgumentList '-H', "unix://$sock", '--data-root', "$dir/data", '--exec-root', "$dir/exec" -RedirectStandardError "$dir/log" -PassThru
+    }
+    $rows = @($ours)
+    $dockerd = Get-Command dockerd -ErrorAction Ignore
+    if ($dockerd) {
+        $rows += Measure-DaemonStart 'dockerd' {
+            param($dir, $sock)
+            Start-Process $dockerd.Source -ArgumentList '-H', "unix://$sock", '--data-root', "$dir/data", '--exec-root', "$dir/exec",
+                '--pidfile', "$dir/docker.pid", '--iptables=false', '--ip-forward=false', '--ip-masq=false', '--bridge=none' -RedirectStandardError "$dir/log" -PassThru
+        }
+    }
+    foreach ($r in $rows) {
+        $ratio = if ($r.Name -ne 'dockpsd') { ' (dockpsd/{0} = {1:N2}x start, {2:N2}x RSS)' -f $r.Name, ($ours.StartMs / $r.StartMs), ($ours.IdleRssMiB / $r.IdleRssMiB) } else { '' }
+        Write-Host ('    {0}: start-to-ping median {1:N0} ms (target < 300), idle RSS median {2:N1} MiB (target < 60){3}' -f $r.Name, $r.StartMs, $r.IdleRssMiB, $ratio)
+    }
+    if (-not $dockerd) { Write-Host '    dockerd not installed: no ratio' }
+}
+
+Export-ModuleMember -Function Invoke-DockTestSuites, Invoke-DockDemo, Invoke-DockBench
