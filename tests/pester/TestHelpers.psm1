@@ -29,8 +29,7 @@ function Import-DockTestModule {
     param()
     $path = Get-DockTestModulePath
     $loaded = Get-Module DockPS
-    if ($loaded -and $loaded.Path -eq (Join-Path (Split-Path $path) 'DockPS.dll')) { return $loaded }
-    if ($loaded -and (Split-Path $loaded.Path) -eq (Split-Path $path)) { return $loaded }
+    if ($loaded -and $loaded.ModuleBase -eq (Split-Path $path)) { return $loaded }
     Import-Module $path -Global -Force -PassThru
 }
 
@@ -137,7 +136,7 @@ function Get-DockpsdProcessId {
     param([Parameter(Mandatory)] [string] $Under)
     foreach ($proc in Get-ChildItem /proc -Directory -ErrorAction Ignore | Where-Object Name -Match '^\d+$') {
         $processId = [int]$proc.Name
-        $cmdline = Get-ProcessCommandLine $processId
+        $cmdline = @(Get-ProcessCommandLine $processId)
         if ($cmdline.Count -eq 0) { continue }
         $isDockpsd = @($cmdline | Select-Object -First 2 | Where-Object { (Split-Path $_ -Leaf) -in 'dockpsd', 'dockpsd.dll' }).Count -gt 0
         if ($isDockpsd -and ($cmdline -join ' ').Contains($Under) -and (Test-ProcessAlive $processId)) { $processId }
@@ -288,17 +287,12 @@ function Remove-TestDaemon {
 function Get-DockErrorRecord {
     <#
     .SYNOPSIS
-        Runs a script block and returns the first error it raised (terminating or not), else $null.
+        Runs a script block (use -ErrorAction Stop inside) and returns the error it threw, else $null.
     #>
     [OutputType([System.Management.Automation.ErrorRecord])]
     param([Parameter(Mandatory)] [scriptblock] $ScriptBlock)
-    $errors = $null
-    try {
-        $null = & $ScriptBlock -ErrorVariable +errors
-    }
-    catch {
-        return $_
-    }
+    try { $null = & $ScriptBlock }
+    catch { return $_ }
     $null
 }
 
