@@ -30,11 +30,14 @@ function Invoke-DockTestSuites {
     $null = New-Item -ItemType Directory $results
     $passed = 0; $failed = 0
 
+    # The daemon suites drive the shipped (ahead-of-time compiled) dockpsd, not a test build.
+    $env:DOCKPSD = Join-Path (Split-Path $ModulePath) 'dockpsd'
     foreach ($project in Get-ChildItem (Join-Path $Root 'tests') -Filter '*.Tests.csproj' -Recurse | Sort-Object Name) {
         $name = $project.BaseName
         Write-Host "==> xunit: $name" -ForegroundColor Cyan
+        # Out-Host: a native command's output would otherwise become this function's return value.
         & dotnet test $project.FullName -c $Configuration --nologo -v quiet `
-            --logger "trx;LogFileName=$name.trx" --logger 'console;verbosity=normal' --results-directory $results
+            --logger "trx;LogFileName=$name.trx" --logger 'console;verbosity=normal' --results-directory $results | Out-Host
         $count = Read-TrxCount (Join-Path $results "$name.trx")
         if ($null -eq $count) {
             Write-Host "    $name produced no results (build or host failure): counted as 1 failure" -ForegroundColor Red
@@ -50,12 +53,12 @@ function Invoke-DockTestSuites {
     }
 
     Write-Host '==> Pester' -ForegroundColor Cyan
-    & dotnet restore (Join-Path $Root 'build/Tools.csproj') --packages (Join-Path $ToolsDir 'packages') --nologo -v quiet
+    & dotnet restore (Join-Path $Root 'build/Tools.csproj') --packages (Join-Path $ToolsDir 'packages') --nologo -v quiet | Out-Host
     if ($LASTEXITCODE -ne 0) { throw 'restoring Pester failed' }
     $pester = Join-Path $ToolsDir 'packages/pester/5.9.1/tools/Pester.psd1'
     $summary = Join-Path $results 'pester.json'
     & (Get-PwshPath) -NoProfile -NonInteractive -File (Join-Path $Root 'build/RunPester.ps1') `
-        -PesterPath $pester -ModulePath $ModulePath -TestsPath (Join-Path $Root 'tests/pester') -SummaryPath $summary
+        -PesterPath $pester -ModulePath $ModulePath -TestsPath (Join-Path $Root 'tests/pester') -SummaryPath $summary | Out-Host
     if (Test-Path $summary) {
         $p = Get-Content $summary -Raw | ConvertFrom-Json
         Write-Host "    Pester: $($p.Passed) passed, $($p.Failed) failed, $($p.Skipped) skipped"

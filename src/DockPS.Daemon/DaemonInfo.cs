@@ -15,6 +15,6 @@ public static class DaemonInfo
         typeof(DaemonInfo).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion is { } v && v.Contains('+')
             ? v[(v.IndexOf('+') + 1)..] : "";
 
-    /// <summary>When the daemon binary was built (its file time).</summary>
-    public static DateTime BuildTime { get; } = File.GetLastWriteTimeUtc(typeof(DaemonInfo).Assembly.Location);
+    /// <summary>When the daemon binary was built (the executable's file time).</summary>
+    public static DateTime BuildTime { get; } = File.GetLastWriteTimeUtc(Environment.ProcessPath ?? AppContext.BaseDirectory);
 }

@@ -49,8 +49,9 @@ public sealed partial class TestDaemon : IDisposable
     /// <summary>A fresh short temp folder (socket paths must stay under 108 bytes).</summary>
     public static string NewDir() => Directory.CreateTempSubdirectory("dps-").FullName;
 
-    /// <summary>The dockpsd binary built beside the tests.</summary>
-    public static string Executable => Path.Combine(AppContext.BaseDirectory, "dockpsd");
+    /// <summary>The dockpsd under test: $DOCKPSD (build.ps1 points it at the shipped binary), else the one built beside the tests.</summary>
+    public static string Executable =>
+        Environment.GetEnvironmentVariable("DOCKPSD") is { Length: > 0 } shipped ? shipped : Path.Combine(AppContext.BaseDirectory, "dockpsd");
 
     /// <summary>Starts dockpsd with <paramref name="args"/>, stderr to a file (never a pipe: the daemon outlives reads).</summary>
     public static Process Launch(string stderrPath, IEnumerable<string> args)

@@ -16,7 +16,7 @@ public static class ApiErrors
         if (context.Response.HasStarted) { return; }
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json";
-        await context.Response.WriteAsync(JsonSerializer.Serialize(new { message }, WireJson.Options) + "\n");
+        await context.Response.WriteAsync(JsonSerializer.Serialize(new ErrorResponse(message), WireJsonContext.Default.ErrorResponse) + "\n");
     }
 
     /// <summary>The status code for an exception thrown by a handler or the engine.</summary>

@@ -1,5 +1,3 @@
-using System.Text.RegularExpressions;
-
 namespace DockPS.Daemon.Api;
 
 /// <summary>
@@ -8,7 +6,7 @@ namespace DockPS.Daemon.Api;
 /// Docker.DotNet sends 1.44 without negotiating, the docker CLI up to 1.50, Debian's docker-py
 /// and docker-compose older ones. Unversioned paths get the current version, as in dockerd.
 /// </summary>
-public static partial class ApiVersions
+public static class ApiVersions
 {
     /// <summary>The newest version served (the spec this daemon implements).</summary>
     public static readonly Version Current = new(1, 56);
@@ -18,8 +16,15 @@ public static partial class ApiVersions
 
     private const string ItemKey = "dockps.api-version";
 
-    [GeneratedRegex(@"^/v(?<v>[0-9.]+)(?<rest>/.*)$")]
-    private static partial Regex VersionedPath();
+    /// <summary>Splits "/v1.44/info" into ("1.44", "/info"); null for unversioned paths (dockerd's /v{version:[0-9.]+}/).</summary>
+    private static (string Text, string Remainder)? SplitVersion(string path)
+    {
+        if (path.Length < 4 || path[0] != '/' || path[1] != 'v') { return null; }
+        var slash = path.IndexOf('/', 2);
+        if (slash < 3) { return null; }
+        var version = path[2..slash];
+        return version.All(c => c is '.' or (>= '0' and <= '9')) ? (version, path[slash..]) : null;
+    }
 
     /// <summary>Formats a version as the API writes it ("1.56").</summary>
     public static string Format(Version v) => $"{v.Major}.{v.Minor}";
@@ -31,10 +36,9 @@ public static partial class ApiVersions
     public static async Task Middleware(HttpContext context, Func<Task> next)
     {
         var version = Current;
-        var match = VersionedPath().Match(context.Request.Path.Value ?? "");
-        if (match.Success)
+        if (SplitVersion(context.Request.Path.Value ?? "") is var (text, rest))
         {
-            if (!Version.TryParse(match.Groups["v"].Value, out var asked) || asked.Build >= 0)
+            if (!Version.TryParse(text, out var asked) || asked.Build >= 0)
             {
                 await ApiErrors.Write(context, StatusCodes.Status404NotFound, "page not found");
                 return;
@@ -42,18 +46,18 @@ public static partial class ApiVersions
             if (asked > Current)
             {
                 await ApiErrors.Write(context, StatusCodes.Status400BadRequest,
-                    $"client version {match.Groups["v"].Value} is too new. Maximum supported API version is {Format(Current)}");
+                    $"client version {text} is too new. Maximum supported API version is {Format(Current)}");
                 return;
             }
             if (asked < Minimum)
             {
                 await ApiErrors.Write(context, StatusCodes.Status400BadRequest,
-                    $"client version {match.Groups["v"].Value} is too old. Minimum supported API version is {Format(Minimum)}, " +
+                    $"client version {text} is too old. Minimum supported API version is {Format(Minimum)}, " +
                     "please upgrade your client to a newer version");
                 return;
             }
             version = asked;
-            context.Request.Path = match.Groups["rest"].Value;
+            context.Request.Path = rest;
         }
         context.Items[ItemKey] = version;
         context.Response.Headers["Api-Version"] = Format(Current);

@@ -53,7 +53,7 @@ public sealed class SystemRoutes(DockEngine engine, IHostApplicationLifetime lif
         {
             await foreach (var e in engine.Events.Subscribe(since, until, filter, stop.Token))
             {
-                await System.Text.Json.JsonSerializer.SerializeAsync(context.Response.Body, SystemWire.Message(e), WireJson.Options, stop.Token);
+                await System.Text.Json.JsonSerializer.SerializeAsync(context.Response.Body, SystemWire.Message(e), WireJsonContext.Default.Message, stop.Token);
                 await context.Response.Body.WriteAsync("\n"u8.ToArray(), stop.Token);
                 await context.Response.Body.FlushAsync(stop.Token);
             }

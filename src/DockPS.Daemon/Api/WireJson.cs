@@ -1,5 +1,5 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 
 namespace DockPS.Daemon.Api;
 
@@ -9,19 +9,20 @@ namespace DockPS.Daemon.Api;
 /// </summary>
 public static class WireJson
 {
-    /// <summary>Serializer settings for responses and request bodies.</summary>
-    public static readonly JsonSerializerOptions Options = new()
-    {
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        PropertyNameCaseInsensitive = true,
-    };
+    /// <summary>Serializer settings for responses and request bodies: source-generated metadata only.</summary>
+    public static JsonSerializerOptions Options => WireJsonContext.Default.Options;
+
+    /// <summary>The metadata for <typeparamref name="T"/>; throws naming the type when it is not in <see cref="WireJsonContext"/>.</summary>
+    public static JsonTypeInfo<T> TypeInfo<T>() =>
+        (JsonTypeInfo<T>)(WireJsonContext.Default.GetTypeInfo(typeof(T))
+            ?? throw new NotSupportedException($"{typeof(T).Name} is not listed in WireJsonContext"));
 
     /// <summary>Writes <paramref name="value"/> as a JSON response.</summary>
     public static async Task Write<T>(HttpContext context, T value, int status = StatusCodes.Status200OK)
     {
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json";
-        await JsonSerializer.SerializeAsync(context.Response.Body, value, Options, context.RequestAborted);
+        await JsonSerializer.SerializeAsync(context.Response.Body, value, TypeInfo<T>(), context.RequestAborted);
         await context.Response.Body.WriteAsync("\n"u8.ToArray(), context.RequestAborted);
     }
 
@@ -38,7 +39,7 @@ public static class WireJson
         }
         try
         {
-            return await JsonSerializer.DeserializeAsync<T>(context.Request.Body, Options, context.RequestAborted)
+            return await JsonSerializer.DeserializeAsync(context.Request.Body, TypeInfo<T>(), context.RequestAborted)
                 ?? throw new BadRequestException("invalid JSON: the body is null");
         }
         catch (JsonException e)

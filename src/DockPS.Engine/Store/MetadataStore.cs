@@ -1,6 +1,5 @@
 using System.Text.Json;
 using DockPS.Engine.Volumes;
-using Microsoft.Data.Sqlite;
 
 namespace DockPS.Engine.Store;
 
@@ -28,26 +27,18 @@ public sealed class MetadataStore : IDisposable
         """,
     ];
 
-    private readonly SqliteConnection _connection;
+    private readonly SqliteDb _db;
     private readonly Lock _gate = new();
 
-    private MetadataStore(SqliteConnection connection) => _connection = connection;
+    private MetadataStore(SqliteDb db) => _db = db;
 
     /// <summary>Opens (creating and migrating as needed) the database in <paramref name="dataRoot"/>.</summary>
     public static MetadataStore Open(string dataRoot)
     {
-        var path = Path.Combine(dataRoot, FileName);
-        var connection = new SqliteConnection(new SqliteConnectionStringBuilder
-        {
-            DataSource = path,
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            Pooling = false,
-        }.ToString());
-        connection.Open();
-        var store = new MetadataStore(connection);
+        var store = new MetadataStore(SqliteDb.Open(Path.Combine(dataRoot, FileName)));
         try
         {
-            store.Execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;");
+            store._db.ExecuteScript("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;");
             store.Migrate();
         }
         catch
@@ -77,18 +68,13 @@ public sealed class MetadataStore : IDisposable
         {
             lock (_gate)
             {
-                using var tx = _connection.BeginTransaction();
-                using var cmd = _connection.CreateCommand();
-                cmd.Transaction = tx;
-                cmd.CommandText = Migrations[step] + $"\nPRAGMA user_version = {step + 1};";
-                cmd.ExecuteNonQuery();
-                tx.Commit();
+                _db.InTransaction(() => _db.ExecuteScript(Migrations[step] + $"\nPRAGMA user_version = {step + 1};"));
             }
         }
     }
 
     /// <summary>Reads a value from the key/value meta table.</summary>
-    public string? GetMeta(string key) => Scalar("SELECT value FROM meta WHERE key = $k", ("$k", key)) as string;
+    public string? GetMeta(string key) => Scalar("SELECT value FROM meta WHERE key = ?1", key) as string;
 
     /// <summary>Returns the stored value for <paramref name="key"/>, storing <paramref name="create"/>'s result first if absent.</summary>
     public string GetOrAddMeta(string key, Func<string> create)
@@ -97,7 +83,7 @@ public sealed class MetadataStore : IDisposable
         {
             if (GetMeta(key) is { } existing) { return existing; }
             var value = create();
-            Execute("INSERT INTO meta (key, value) VALUES ($k, $v)", ("$k", key), ("$v", value));
+            _db.Execute("INSERT INTO meta (key, value) VALUES (?1, ?2)", key, value);
             return value;
         }
     }
@@ -119,46 +105,19 @@ public sealed class MetadataStore : IDisposable
     {
         lock (_gate)
         {
-            using var cmd = Command("SELECT config FROM volumes ORDER BY name", []);
-            using var reader = cmd.ExecuteReader();
-            var volumes = new List<VolumeRecord>();
-            while (reader.Read())
-            {
-                volumes.Add(JsonSerializer.Deserialize<VolumeRecord>(reader.GetString(0))
+            return _db.Query("SELECT config FROM volumes ORDER BY name", column =>
+                JsonSerializer.Deserialize((string)column(0)!, StoreJsonContext.Default.VolumeRecord)
                     ?? throw new InvalidDataException("a volume row holds no configuration"));
-            }
-            return volumes;
         }
     }
 
-    private object? Scalar(string sql, params (string Name, object Value)[] args)
+    private object? Scalar(string sql, params object?[] args)
     {
-        lock (_gate)
-        {
-            using var cmd = Command(sql, args);
-            return cmd.ExecuteScalar();
-        }
-    }
-
-    private void Execute(string sql, params (string Name, object Value)[] args)
-    {
-        lock (_gate)
-        {
-            using var cmd = Command(sql, args);
-            cmd.ExecuteNonQuery();
-        }
-    }
-
-    private SqliteCommand Command(string sql, (string Name, object Value)[] args)
-    {
-        var cmd = _connection.CreateCommand();
-        cmd.CommandText = sql;
-        foreach (var (name, value) in args) { cmd.Parameters.AddWithValue(name, value); }
-        return cmd;
+        lock (_gate) { return _db.Scalar(sql, args); }
     }
 
     /// <summary>Closes the database.</summary>
-    public void Dispose() => _connection.Dispose();
+    public void Dispose() => _db.Dispose();
 }
 
 /// <summary>How many images, containers and volumes the engine holds.</summary>

@@ -6,8 +6,6 @@ namespace DockPS.Daemon.Tests.Api;
 
 public class WireJsonTests
 {
-    private sealed record Body(string Name, int Count);
-
     private static HttpContext Request(string body, string? contentType = "application/json")
     {
         var context = new DefaultHttpContext();
@@ -19,26 +17,33 @@ public class WireJsonTests
     [Fact]
     public async Task ReadsAWellFormedBody()
     {
-        var body = await WireJson.ReadBody<Body>(Request("""{"name":"x","Count":2}"""));
-        Assert.Equal(new Body("x", 2), body);
+        var body = await WireJson.ReadBody<ErrorResponse>(Request("""{"Message":"x"}"""));
+        Assert.Equal(new ErrorResponse("x"), body);
     }
 
     [Theory]
     [InlineData("", "invalid JSON")]
-    [InlineData("{\"Name\": ", "invalid JSON")]
-    [InlineData("{\"Name\": \"x\",\n \"Count\": \"two\"}", "invalid JSON at line 2")]
+    [InlineData("{\"message\": ", "invalid JSON")]
+    [InlineData("{\n \"message\": 2}", "invalid JSON at line 2")]
     [InlineData("null", "the body is null")]
     public async Task MalformedBodiesAreBadRequestsThatSayWhere(string text, string message)
     {
-        var e = await Assert.ThrowsAsync<BadRequestException>(() => WireJson.ReadBody<Body>(Request(text)));
+        var e = await Assert.ThrowsAsync<BadRequestException>(() => WireJson.ReadBody<ErrorResponse>(Request(text)));
         Assert.Contains(message, e.Message);
         Assert.Equal(400, ApiErrors.StatusFor(e));
     }
 
     [Fact]
+    public async Task ATypeMissingFromTheCompiledMetadataIsNamed()
+    {
+        var e = await Assert.ThrowsAsync<NotSupportedException>(() => WireJson.ReadBody<WireJsonTests>(Request("{}")));
+        Assert.Contains("WireJsonTests is not listed in WireJsonContext", e.Message);
+    }
+
+    [Fact]
     public async Task AWrongContentTypeIsRefused()
     {
-        var e = await Assert.ThrowsAsync<BadRequestException>(() => WireJson.ReadBody<Body>(Request("{}", "text/plain")));
+        var e = await Assert.ThrowsAsync<BadRequestException>(() => WireJson.ReadBody<ErrorResponse>(Request("{}", "text/plain")));
         Assert.Contains("must be 'application/json'", e.Message);
     }
 

@@ -1,5 +1,5 @@
 using DockPS.Engine.Store;
-using Microsoft.Data.Sqlite;
+
 
 namespace DockPS.Engine.Tests.Store;
 
@@ -30,15 +30,12 @@ public class MetadataStoreTests
     {
         using var dir = new TempDir();
         using (var store = MetadataStore.Open(dir.Path)) { }
-        using (var raw = new SqliteConnection($"Data Source={dir[MetadataStore.FileName]};Pooling=false"))
+        using (var raw = SqliteDb.Open(dir[MetadataStore.FileName]))
         {
-            raw.Open();
-            using var cmd = raw.CreateCommand();
-            cmd.CommandText = """
+            raw.ExecuteScript("""
                 INSERT INTO containers VALUES ('a','one','running','t','{}'), ('b','two','exited','t','{}'), ('c','three','paused','t','{}');
                 INSERT INTO images VALUES ('sha256:1','t','{}');
-                """;
-            cmd.ExecuteNonQuery();
+                """);
         }
         using var reopened = MetadataStore.Open(dir.Path);
         var counts = reopened.CountObjects();
@@ -47,15 +44,37 @@ public class MetadataStoreTests
     }
 
     [Fact]
+    public void TransactionsRollBackWhenWorkFails()
+    {
+        using var dir = new TempDir();
+        using var db = SqliteDb.Open(dir["t.db"]);
+        db.ExecuteScript("CREATE TABLE t (k TEXT PRIMARY KEY)");
+        Assert.Throws<StoreException>(() => db.InTransaction(() =>
+        {
+            db.Execute("INSERT INTO t VALUES (?1)", "a");
+            db.Execute("INSERT INTO t VALUES (?1)", "a"); // violates the key
+        }));
+        Assert.Equal(0L, db.Scalar("SELECT count(*) FROM t"));
+        db.InTransaction(() => { db.Execute("INSERT INTO t VALUES (?1)", "b"); db.Execute("INSERT INTO t VALUES (?1)", "c"); });
+        Assert.Equal(["b", "c"], db.Query("SELECT k FROM t ORDER BY k", c => (string)c(0)!));
+    }
+
+    [Fact]
+    public void AFileThatIsNotADatabaseIsAClearError()
+    {
+        using var dir = new TempDir();
+        File.WriteAllText(dir[MetadataStore.FileName], "this is not a database, but it is long enough to have a header page");
+        var e = Assert.ThrowsAny<IOException>(() => MetadataStore.Open(dir.Path));
+        Assert.Contains("not a database", e.Message);
+    }
+
+    [Fact]
     public void ADatabaseFromANewerDaemonIsRefused()
     {
         using var dir = new TempDir();
-        using (var raw = new SqliteConnection($"Data Source={dir[MetadataStore.FileName]};Pooling=false"))
+        using (var raw = SqliteDb.Open(dir[MetadataStore.FileName]))
         {
-            raw.Open();
-            using var cmd = raw.CreateCommand();
-            cmd.CommandText = "PRAGMA user_version = 999";
-            cmd.ExecuteNonQuery();
+            raw.ExecuteScript("PRAGMA user_version = 999");
         }
         var e = Assert.Throws<InvalidDataException>(() => MetadataStore.Open(dir.Path));
         Assert.Contains("newer than this dockpsd understands", e.Message);
