@@ -12,8 +12,14 @@
     TypesToProcess       = @('DockPS.types.ps1xml')
     # Explicit lists keep import fast: PowerShell need not scan the assembly to learn what to export.
     CmdletsToExport      = @(
+        'Add-ImageTag'
+        'Clear-Image'
         'Get-DockEvent'
         'Get-DockInfo'
+        'Get-Image'
+        'Get-ImageHistory'
+        'Import-Image'
+        'Remove-Image'
         'Start-DockDaemon'
         'Stop-DockDaemon'
     )

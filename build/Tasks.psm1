@@ -99,6 +99,14 @@ function Invoke-DockDemo {
         Write-Host '==> Get-DockInfo' -ForegroundColor Cyan
         Get-DockInfo | Out-Host
 
+        Write-Host '==> Import-Image: a busybox image from busybox-static' -ForegroundColor Cyan
+        Import-Module (Join-Path $PSScriptRoot 'BaseImage.psm1') -Force
+        $tarball = New-BusyboxTarball -Path "$dir/busybox.tar"
+        Import-Image $tarball.FullName busybox:latest -Change 'CMD ["sh"]' -Message 'busybox-static from Debian' | Out-Host
+        Add-ImageTag busybox:latest localhost:5000/tools/busybox:1.36
+        Get-Image | Out-Host
+        Get-ImageHistory busybox:latest | Out-Host
+
         Write-Host '==> a configuration reload, seen in Get-DockEvent' -ForegroundColor Cyan
         $since = Get-Date
         & kill -HUP $daemon.Pid
@@ -110,6 +118,8 @@ function Invoke-DockDemo {
             & docker -H $address version | Out-Host
             Write-Host "==> docker -H $address info --format '{{.ServerVersion}} on {{.OperatingSystem}}'" -ForegroundColor Cyan
             & docker -H $address info --format '{{.ServerVersion}} on {{.OperatingSystem}}' | Out-Host
+            Write-Host "==> docker -H $address images" -ForegroundColor Cyan
+            & docker -H $address images | Out-Host
         }
         Write-Host '==> Stop-DockDaemon' -ForegroundColor Cyan
         $daemon | Stop-DockDaemon -Confirm:$false -Verbose

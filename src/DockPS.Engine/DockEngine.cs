@@ -1,5 +1,7 @@
 using DockPS.Engine.Events;
 using DockPS.Engine.Host;
+using DockPS.Engine.Images;
+using DockPS.Engine.Snapshots;
 using DockPS.Engine.Store;
 
 namespace DockPS.Engine;
@@ -23,6 +25,12 @@ public sealed class DockEngine : IDisposable
         Store = store;
         Id = store.GetOrAddMeta("engine-id", () => Guid.NewGuid().ToString());
         _host = new Lazy<HostFacts>(() => HostFacts.Probe());
+        var temp = Path.Combine(options.DataRoot, TempDirName);
+        Images = new ImageService(
+            new ImageStore(store),
+            new ContentStore(Path.Combine(options.DataRoot, "blobs"), temp),
+            new SnapshotStore(Path.Combine(options.DataRoot, "snapshots"), temp),
+            Events);
     }
 
     /// <summary>
@@ -67,6 +75,9 @@ public sealed class DockEngine : IDisposable
 
     /// <summary>The event stream.</summary>
     public EventLog Events { get; } = new();
+
+    /// <summary>Images: store, import, tag, remove, prune.</summary>
+    public ImageService Images { get; }
 
     /// <summary>Facts about the host, probed once on first use.</summary>
     public HostFacts Host => _host.Value;

@@ -5,38 +5,6 @@ BeforeAll {
     $null = Import-DockTestModule
     $savedHost = Use-SafeDockHost
 
-    # Runs docker with a clean environment for its own settings and returns ExitCode, StdOut, StdErr.
-    function Invoke-DockerCli {
-        param(
-            [Parameter(Mandatory)] [string[]] $Arguments,
-            [hashtable] $Environment = @{},
-            [int] $TimeoutSeconds = 60
-        )
-        $start = [System.Diagnostics.ProcessStartInfo]::new((Get-Command docker -CommandType Application | Select-Object -First 1).Source)
-        foreach ($a in $Arguments) { $start.ArgumentList.Add($a) }
-        $start.RedirectStandardOutput = $true
-        $start.RedirectStandardError = $true
-        $start.UseShellExecute = $false
-        foreach ($name in 'DOCKER_HOST', 'DOCKER_API_VERSION', 'DOCKER_CONTEXT', 'DOCKER_TLS_VERIFY', 'DOCKER_CERT_PATH') {
-            $null = $start.Environment.Remove($name)
-        }
-        # A private config folder: no contexts or settings from the machine's ~/.docker.
-        $start.Environment['DOCKER_CONFIG'] = $dockerConfig
-        foreach ($key in $Environment.Keys) { $start.Environment[$key] = $Environment[$key] }
-        $process = [System.Diagnostics.Process]::Start($start)
-        try {
-            $stdout = $process.StandardOutput.ReadToEndAsync()
-            $stderr = $process.StandardError.ReadToEndAsync()
-            if (-not $process.WaitForExit($TimeoutSeconds * 1000)) {
-                $process.Kill()
-                throw "docker $($Arguments -join ' ') did not finish within $TimeoutSeconds s"
-            }
-            $process.WaitForExit()
-            [pscustomobject]@{ ExitCode = $process.ExitCode; StdOut = $stdout.Result; StdErr = $stderr.Result }
-        }
-        finally { $process.Dispose() }
-    }
-
     # stderr lines that are not the one expected host warning (no OCI runtime installed).
     function Get-UnexpectedStdErr {
         param([string] $Text)
@@ -73,7 +41,7 @@ Describe 'docker CLI against dockpsd' {
 
     Context 'docker version' {
         BeforeAll {
-            $r = Invoke-DockerCli -Arguments '-H', $t.Address, 'version'
+            $r = Invoke-DockerCli -ConfigDir $dockerConfig -Arguments '-H', $t.Address, 'version'
         }
 
         It 'exits 0' {
@@ -104,7 +72,7 @@ Describe 'docker CLI against dockpsd' {
 
     Context 'docker version with DOCKER_API_VERSION=<Version>' -ForEach @(@{ Version = '1.44' }, @{ Version = '1.24' }) {
         BeforeAll {
-            $r = Invoke-DockerCli -Arguments '-H', $t.Address, 'version' -Environment @{ DOCKER_API_VERSION = $Version }
+            $r = Invoke-DockerCli -ConfigDir $dockerConfig -Arguments '-H', $t.Address, 'version' -Environment @{ DOCKER_API_VERSION = $Version }
         }
 
         It 'exits 0 with no error' {
@@ -125,7 +93,7 @@ Describe 'docker CLI against dockpsd' {
 
     Context 'docker version with an API version below the minimum' {
         It 'fails with the daemon''s clear message' {
-            $r = Invoke-DockerCli -Arguments '-H', $t.Address, 'version' -Environment @{ DOCKER_API_VERSION = '1.23' }
+            $r = Invoke-DockerCli -ConfigDir $dockerConfig -Arguments '-H', $t.Address, 'version' -Environment @{ DOCKER_API_VERSION = '1.23' }
             $r.ExitCode | Should -Not -Be 0
             $r.StdErr | Should -Match 'client version 1\.23 is too old\. Minimum supported API version is 1\.24'
             Test-DockAnswers $t.Address | Should -BeTrue
@@ -134,7 +102,7 @@ Describe 'docker CLI against dockpsd' {
 
     Context 'docker info' {
         BeforeAll {
-            $r = Invoke-DockerCli -Arguments '-H', $t.Address, 'info'
+            $r = Invoke-DockerCli -ConfigDir $dockerConfig -Arguments '-H', $t.Address, 'info'
         }
 
         It 'exits 0' {
@@ -162,13 +130,13 @@ Describe 'docker CLI against dockpsd' {
         }
 
         It 'agrees with Get-DockInfo on ServerVersion' {
-            $f = Invoke-DockerCli -Arguments '-H', $t.Address, 'info', '--format', '{{.ServerVersion}}'
+            $f = Invoke-DockerCli -ConfigDir $dockerConfig -Arguments '-H', $t.Address, 'info', '--format', '{{.ServerVersion}}'
             $f.ExitCode | Should -Be 0 -Because $f.StdErr
             $f.StdOut.Trim() | Should -Be $info.ServerVersion
         }
 
         It 'agrees with Get-DockInfo on the host facts' {
-            $f = Invoke-DockerCli -Arguments '-H', $t.Address, 'info', '--format', '{{.KernelVersion}}|{{.OperatingSystem}}|{{.NCPU}}|{{.MemTotal}}|{{.Driver}}|{{.DockerRootDir}}'
+            $f = Invoke-DockerCli -ConfigDir $dockerConfig -Arguments '-H', $t.Address, 'info', '--format', '{{.KernelVersion}}|{{.OperatingSystem}}|{{.NCPU}}|{{.MemTotal}}|{{.Driver}}|{{.DockerRootDir}}'
             $f.ExitCode | Should -Be 0 -Because $f.StdErr
             $f.StdOut.Trim() | Should -Be ($info.KernelVersion, $info.OperatingSystem, $info.CpuCount, $info.MemoryBytes, $info.StorageDriver, $info.DataRoot -join '|')
         }
@@ -176,14 +144,14 @@ Describe 'docker CLI against dockpsd' {
 
     Context 'DOCKER_HOST instead of -H' {
         It 'docker version exits 0 and shows the DockPS server' {
-            $r = Invoke-DockerCli -Arguments 'version' -Environment @{ DOCKER_HOST = $t.Address }
+            $r = Invoke-DockerCli -ConfigDir $dockerConfig -Arguments 'version' -Environment @{ DOCKER_HOST = $t.Address }
             $r.ExitCode | Should -Be 0 -Because $r.StdErr
             $r.StdOut | Should -Match '(?m)^Server: DockPS'
             $r.StdErr.Trim() | Should -BeNullOrEmpty
         }
 
         It 'docker info reaches the same daemon' {
-            $r = Invoke-DockerCli -Arguments 'info', '--format', '{{.ID}} {{.DockerRootDir}}' -Environment @{ DOCKER_HOST = $t.Address }
+            $r = Invoke-DockerCli -ConfigDir $dockerConfig -Arguments 'info', '--format', '{{.ID}} {{.DockerRootDir}}' -Environment @{ DOCKER_HOST = $t.Address }
             $r.ExitCode | Should -Be 0 -Because $r.StdErr
             $r.StdOut.Trim() | Should -Be "$($info.Id) $($t.DataRoot)"
         }
@@ -195,7 +163,7 @@ Describe 'docker CLI against dockpsd' {
             Send-DaemonSignal $t HUP
             $script:events = $null
             $seen = Wait-DockCondition -TimeoutSeconds 30 -IntervalMilliseconds 200 -Condition {
-                $script:events = Invoke-DockerCli -Arguments '-H', $t.Address, 'events', '--since', (ConvertTo-DockerTimestamp $since),
+                $script:events = Invoke-DockerCli -ConfigDir $dockerConfig -Arguments '-H', $t.Address, 'events', '--since', (ConvertTo-DockerTimestamp $since),
                     '--until', (ConvertTo-DockerTimestamp (Get-Date)), '--format', '{{.Type}} {{.Action}}'
                 $script:events.ExitCode -ne 0 -or $script:events.StdOut -match '(?m)^daemon reload$'
             }
@@ -209,14 +177,14 @@ Describe 'docker CLI against dockpsd' {
         }
 
         It 'filters by type' {
-            $r = Invoke-DockerCli -Arguments '-H', $t.Address, 'events', '--since', (ConvertTo-DockerTimestamp $since),
+            $r = Invoke-DockerCli -ConfigDir $dockerConfig -Arguments '-H', $t.Address, 'events', '--since', (ConvertTo-DockerTimestamp $since),
                 '--until', (ConvertTo-DockerTimestamp (Get-Date)), '--filter', 'type=container', '--format', '{{.Type}} {{.Action}}'
             $r.ExitCode | Should -Be 0 -Because $r.StdErr
             $r.StdOut | Should -Not -Match 'daemon reload'
         }
 
         It 'gives the event as JSON with the daemon as actor' {
-            $r = Invoke-DockerCli -Arguments '-H', $t.Address, 'events', '--since', (ConvertTo-DockerTimestamp $since),
+            $r = Invoke-DockerCli -ConfigDir $dockerConfig -Arguments '-H', $t.Address, 'events', '--since', (ConvertTo-DockerTimestamp $since),
                 '--until', (ConvertTo-DockerTimestamp (Get-Date)), '--filter', 'event=reload', '--format', '{{json .}}'
             $r.ExitCode | Should -Be 0 -Because $r.StdErr
             $event = ($r.StdOut -split "`n" | Where-Object { $_.Trim() } | Select-Object -First 1) | ConvertFrom-Json
@@ -229,7 +197,7 @@ Describe 'docker CLI against dockpsd' {
 
     Context 'docker volume ls' {
         It 'exits 0 and lists no volumes on a fresh data root' {
-            $r = Invoke-DockerCli -Arguments '-H', $t.Address, 'volume', 'ls'
+            $r = Invoke-DockerCli -ConfigDir $dockerConfig -Arguments '-H', $t.Address, 'volume', 'ls'
             $r.ExitCode | Should -Be 0 -Because $r.StdErr
             $r.StdErr.Trim() | Should -BeNullOrEmpty
             $lines = @($r.StdOut -split "`n" | Where-Object { $_.Trim() })
@@ -240,7 +208,7 @@ Describe 'docker CLI against dockpsd' {
 
     Context 'an unknown route' {
         It 'is reported by docker as a daemon error, not a crash' {
-            $r = Invoke-DockerCli -Arguments '-H', $t.Address, 'plugin', 'inspect', 'no-such-plugin'
+            $r = Invoke-DockerCli -ConfigDir $dockerConfig -Arguments '-H', $t.Address, 'plugin', 'inspect', 'no-such-plugin'
             $r.ExitCode | Should -Not -Be 0
             $r.StdErr | Should -Match 'Error response from daemon: page not found'
             $r.StdErr | Should -Not -Match '(?i)panic|goroutine'

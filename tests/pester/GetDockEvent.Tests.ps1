@@ -114,7 +114,7 @@ Describe 'Get-DockEvent history' {
 
     It 'rejects an unknown -Type before calling the daemon' {
         { Get-DockEvent -HostAddress $t.Address -Type bogus -Until (Get-Date) } |
-            Should -Throw -ErrorId 'ParameterArgumentValidationError,DockPS.Commands.System.GetDockEventCommand'
+            Should -Throw -ErrorId 'ParameterArgumentValidationError,*GetDockEventCommand'
     }
 
     It 'uses $env:DOCKPS_HOST when -HostAddress is absent' {

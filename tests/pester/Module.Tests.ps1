@@ -65,8 +65,8 @@ Describe '<Name> follows PowerShell conventions' -ForEach $cmdlets {
         $command.OutputType | Should -Not -BeNullOrEmpty
     }
 
-    It 'has a Dock-prefixed noun' {
-        $command.Noun | Should -BeLike 'Dock*'
+    It 'has a singular noun' {
+        $command.Noun | Should -Not -Match '(?<!ss)s$'
     }
 }
 

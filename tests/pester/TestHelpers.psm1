@@ -284,6 +284,48 @@ function Remove-TestDaemon {
     }
 }
 
+function Invoke-DockerCli {
+    <#
+    .SYNOPSIS
+        Runs the real docker CLI (its own config folder, none of the machine's DOCKER_* settings); returns ExitCode, StdOut, StdErr.
+    #>
+    param(
+        [Parameter(Mandatory)] [string[]] $Arguments,
+        [Parameter(Mandatory)] [string] $ConfigDir,
+        [hashtable] $Environment = @{},
+        [string] $StdIn,
+        [int] $TimeoutSeconds = 60
+    )
+    $start = [System.Diagnostics.ProcessStartInfo]::new((Get-Command docker -CommandType Application | Select-Object -First 1).Source)
+    foreach ($a in $Arguments) { $start.ArgumentList.Add($a) }
+    $start.RedirectStandardOutput = $true
+    $start.RedirectStandardError = $true
+    $start.UseShellExecute = $false
+    foreach ($name in 'DOCKER_HOST', 'DOCKER_API_VERSION', 'DOCKER_CONTEXT', 'DOCKER_TLS_VERIFY', 'DOCKER_CERT_PATH') {
+        $null = $start.Environment.Remove($name)
+    }
+    # A private config folder: no contexts or settings from the machine's ~/.docker.
+    $start.Environment['DOCKER_CONFIG'] = $ConfigDir
+    foreach ($key in $Environment.Keys) { $start.Environment[$key] = $Environment[$key] }
+    if ($StdIn) { $start.RedirectStandardInput = $true }
+    $process = [System.Diagnostics.Process]::Start($start)
+    try {
+        $stdout = $process.StandardOutput.ReadToEndAsync()
+        $stderr = $process.StandardError.ReadToEndAsync()
+        if ($StdIn) {
+            $source = [System.IO.File]::OpenRead($StdIn)
+            try { $source.CopyTo($process.StandardInput.BaseStream) } finally { $source.Dispose(); $process.StandardInput.Close() }
+        }
+        if (-not $process.WaitForExit($TimeoutSeconds * 1000)) {
+            $process.Kill()
+            throw "docker $($Arguments -join ' ') did not finish within $TimeoutSeconds s"
+        }
+        $process.WaitForExit()
+        [pscustomobject]@{ ExitCode = $process.ExitCode; StdOut = $stdout.Result; StdErr = $stderr.Result }
+    }
+    finally { $process.Dispose() }
+}
+
 function Get-DockErrorRecord {
     <#
     .SYNOPSIS
@@ -299,4 +341,4 @@ function Get-DockErrorRecord {
 Export-ModuleMember -Function Get-DockTestModulePath, Import-DockTestModule, Get-DockpsdPath, New-DockTestDir,
     Use-SafeDockHost, Restore-DockHost, Get-FreeTcpPort, Test-DockAnswers, Test-ProcessAlive, Get-ProcessCommandLine,
     Get-DockpsdProcessId, Wait-DockCondition, New-TestDaemon, Start-TestDaemonProcess, Get-TestDaemonPid,
-    Send-DaemonSignal, Remove-TestDaemon, Get-DockErrorRecord
+    Send-DaemonSignal, Remove-TestDaemon, Get-DockErrorRecord, Invoke-DockerCli

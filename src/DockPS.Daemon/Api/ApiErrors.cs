@@ -1,6 +1,9 @@
 using System.Text.Json;
 using DockPS.Engine.Filters;
+using DockPS.Engine.Images;
+using DockPS.Engine.Layers;
 using DockPS.Engine.Store;
+using DockPS.Registry.Client;
 
 namespace DockPS.Daemon.Api;
 
@@ -25,7 +28,8 @@ public static class ApiErrors
         BadRequestException or FilterException or JsonException or FormatException => StatusCodes.Status400BadRequest,
         ArgumentException => StatusCodes.Status400BadRequest,
         KeyNotFoundException or FileNotFoundException => StatusCodes.Status404NotFound,
-        DataRootInUseException => StatusCodes.Status409Conflict,
+        DataRootInUseException or ImageConflictException => StatusCodes.Status409Conflict,
+        LayerException or ContentMismatchException or InvalidImageReferenceException or InvalidDataException => StatusCodes.Status400BadRequest,
         _ => StatusCodes.Status500InternalServerError,
     };
 

@@ -8,5 +8,6 @@ public static class RouteTable
     /// <summary>All routes, bound to <paramref name="engine"/>.</summary>
     public static IEnumerable<Route> All(DockEngine engine, IHostApplicationLifetime lifetime) =>
         new SystemRoutes(engine, lifetime).Table()
+            .Concat(new ImageRoutes(engine).Table())
             .Concat(new VolumeRoutes(engine).Table());
 }

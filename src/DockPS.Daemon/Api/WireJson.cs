@@ -18,11 +18,15 @@ public static class WireJson
             ?? throw new NotSupportedException($"{typeof(T).Name} is not listed in WireJsonContext"));
 
     /// <summary>Writes <paramref name="value"/> as a JSON response.</summary>
-    public static async Task Write<T>(HttpContext context, T value, int status = StatusCodes.Status200OK)
+    public static Task Write<T>(HttpContext context, T value, int status = StatusCodes.Status200OK) =>
+        Write(context, value, TypeInfo<T>(), status);
+
+    /// <summary>Writes <paramref name="value"/> as a JSON response with explicit metadata (another context's).</summary>
+    public static async Task Write<T>(HttpContext context, T value, JsonTypeInfo<T> type, int status = StatusCodes.Status200OK)
     {
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json";
-        await JsonSerializer.SerializeAsync(context.Response.Body, value, TypeInfo<T>(), context.RequestAborted);
+        await JsonSerializer.SerializeAsync(context.Response.Body, value, type, context.RequestAborted);
         await context.Response.Body.WriteAsync("\n"u8.ToArray(), context.RequestAborted);
     }
 

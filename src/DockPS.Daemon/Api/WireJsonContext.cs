@@ -14,7 +14,32 @@ namespace DockPS.Daemon.Api;
 [JsonSerializable(typeof(SystemInfoResponse))]
 [JsonSerializable(typeof(Message))]
 [JsonSerializable(typeof(VolumesListResponse))]
+[JsonSerializable(typeof(ImageInspectResponse))]
+[JsonSerializable(typeof(List<ImageDeleteResponse>))]
+[JsonSerializable(typeof(ImagesPruneResponse))]
+[JsonSerializable(typeof(JSONMessage))]
 internal sealed partial class WireJsonContext : JsonSerializerContext;
+
+/// <summary>
+/// The list shapes whose times the Engine API sends as Unix seconds (image and container lists,
+/// image history), where inspect bodies send RFC 3339 strings.
+/// </summary>
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, Converters = [typeof(UnixSecondsConverter)])]
+[JsonSerializable(typeof(List<ImagesListResponse>))]
+[JsonSerializable(typeof(List<ImageHistoryResponse>))]
+internal sealed partial class WireJsonUnixTimeContext : JsonSerializerContext;
+
+/// <summary>Writes (and reads) a time as whole Unix seconds.</summary>
+public sealed class UnixSecondsConverter : JsonConverter<DateTime>
+{
+    /// <inheritdoc/>
+    public override DateTime Read(ref System.Text.Json.Utf8JsonReader reader, Type typeToConvert, System.Text.Json.JsonSerializerOptions options) =>
+        DateTimeOffset.FromUnixTimeSeconds(reader.GetInt64()).UtcDateTime;
+
+    /// <inheritdoc/>
+    public override void Write(System.Text.Json.Utf8JsonWriter writer, DateTime value, System.Text.Json.JsonSerializerOptions options) =>
+        writer.WriteNumberValue(new DateTimeOffset(DateTime.SpecifyKind(value, DateTimeKind.Utc)).ToUnixTimeSeconds());
+}
 
 /// <summary>The Engine API's error body.</summary>
 /// <param name="Message">What went wrong, for the user.</param>

@@ -25,6 +25,24 @@ public sealed class MetadataStore : IDisposable
         CREATE TABLE volumes (name TEXT PRIMARY KEY, driver TEXT NOT NULL, created TEXT NOT NULL,
                               config TEXT NOT NULL);
         """,
+        // Images: unpacked layers by chain ID, the layers of each image in order, and names.
+        // images.config holds the image's OCI configuration verbatim, so listings need no blob reads.
+        """
+        ALTER TABLE images ADD COLUMN manifest_digest TEXT;
+        ALTER TABLE images ADD COLUMN manifest_media_type TEXT;
+        ALTER TABLE images ADD COLUMN size INTEGER NOT NULL DEFAULT 0;
+        CREATE TABLE layers (chain_id TEXT PRIMARY KEY, diff_id TEXT NOT NULL, parent TEXT,
+                             size INTEGER NOT NULL, created TEXT NOT NULL);
+        CREATE TABLE image_layers (image_id TEXT NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+                                   position INTEGER NOT NULL, chain_id TEXT NOT NULL REFERENCES layers(chain_id),
+                                   PRIMARY KEY (image_id, position));
+        CREATE INDEX image_layers_chain ON image_layers(chain_id);
+        CREATE TABLE image_names (name TEXT PRIMARY KEY, image_id TEXT NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+                                  kind TEXT NOT NULL CHECK (kind IN ('tag', 'digest')), created TEXT NOT NULL);
+        CREATE INDEX image_names_image ON image_names(image_id);
+        CREATE TABLE layer_blobs (diff_id TEXT NOT NULL, digest TEXT NOT NULL, media_type TEXT NOT NULL,
+                                  size INTEGER NOT NULL, PRIMARY KEY (diff_id, digest));
+        """,
     ];
 
     private readonly SqliteDb _db;
@@ -71,6 +89,18 @@ public sealed class MetadataStore : IDisposable
                 _db.InTransaction(() => _db.ExecuteScript(Migrations[step] + $"\nPRAGMA user_version = {step + 1};"));
             }
         }
+    }
+
+    /// <summary>Runs a read under the store's lock.</summary>
+    public T Read<T>(Func<SqliteDb, T> read)
+    {
+        lock (_gate) { return read(_db); }
+    }
+
+    /// <summary>Runs <paramref name="write"/> as one transaction under the store's lock: all of it lands, or none.</summary>
+    public void Write(Action<SqliteDb> write)
+    {
+        lock (_gate) { _db.InTransaction(() => write(_db)); }
     }
 
     /// <summary>Reads a value from the key/value meta table.</summary>

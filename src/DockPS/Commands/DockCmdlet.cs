@@ -47,7 +47,7 @@ public abstract class DockCmdlet : PSCmdlet, IDisposable
     protected void Stream<TItem>(Func<DockerClient, IProgress<TItem>, CancellationToken, Task> call, Action<TItem> write)
     {
         using var items = new BlockingCollection<TItem>();
-        var task = call(Client, new CollectingProgress<TItem>(items), Cancellation)
+        var task = call(Client, new SyncProgress<TItem>(item => { if (!items.IsAddingCompleted) { items.Add(item); } }), Cancellation)
             .ContinueWith(t => { items.CompleteAdding(); return t; }, TaskScheduler.Default).Unwrap();
         try
         {
@@ -61,13 +61,19 @@ public abstract class DockCmdlet : PSCmdlet, IDisposable
         catch (OperationCanceledException) when (Cancellation.IsCancellationRequested) { }
     }
 
-    private sealed class CollectingProgress<T>(BlockingCollection<T> items) : IProgress<T>
+    /// <summary>
+    /// Waits for <paramref name="task"/> on the pipeline thread, showing <paramref name="poll"/>'s
+    /// progress record every few tenths of a second (Write-Progress only works from this thread).
+    /// </summary>
+    protected void WaitWithProgress(Task task, Func<ProgressRecord> poll)
     {
-        public void Report(T value)
-        {
-            if (!items.IsAddingCompleted) { items.Add(value); }
-        }
+        while (!task.Wait(250, Cancellation)) { WriteProgress(poll()); }
+        var done = poll();
+        done.RecordType = ProgressRecordType.Completed;
+        WriteProgress(done);
+        task.GetAwaiter().GetResult();
     }
+
 
     /// <summary>Reports a failure as a terminating error with a specific id and category.</summary>
     protected void Fail(Exception error, string errorId, object? target) => ThrowTerminatingError(ToErrorRecord(error, errorId, target));

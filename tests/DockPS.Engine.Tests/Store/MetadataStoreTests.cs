@@ -34,7 +34,7 @@ public class MetadataStoreTests
         {
             raw.ExecuteScript("""
                 INSERT INTO containers VALUES ('a','one','running','t','{}'), ('b','two','exited','t','{}'), ('c','three','paused','t','{}');
-                INSERT INTO images VALUES ('sha256:1','t','{}');
+                INSERT INTO images (id, created, config) VALUES ('sha256:1','t','{}');
                 """);
         }
         using var reopened = MetadataStore.Open(dir.Path);

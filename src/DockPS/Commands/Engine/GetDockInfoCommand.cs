@@ -3,7 +3,7 @@ using System.Management.Automation;
 using Docker.DotNet.Models;
 using DockPS.Types;
 
-namespace DockPS.Commands.System;
+namespace DockPS.Commands.Engine;
 
 /// <summary>
 /// <para type="synopsis">Gets facts about the daemon and its host.</para>

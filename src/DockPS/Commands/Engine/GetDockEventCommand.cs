@@ -3,7 +3,7 @@ using System.Management.Automation;
 using Docker.DotNet.Models;
 using DockPS.Types;
 
-namespace DockPS.Commands.System;
+namespace DockPS.Commands.Engine;
 
 /// <summary>
 /// <para type="synopsis">Gets events from the daemon, live or from its recent history.</para>

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace DockPS.Daemon.Api;
+namespace DockPS.Engine.Filters;
 
 /// <summary>Go's duration syntax ("1h30m", "10s", "250ms"), which Docker clients send for relative times.</summary>
 public static partial class GoDuration
