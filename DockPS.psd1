@@ -19,6 +19,8 @@
         'Get-Image'
         'Get-ImageHistory'
         'Import-Image'
+        'Publish-Image'
+        'Receive-Image'
         'Remove-Image'
         'Start-DockDaemon'
         'Stop-DockDaemon'

@@ -326,6 +326,58 @@ function Invoke-DockerCli {
     finally { $process.Dispose() }
 }
 
+function Start-TestRegistry {
+    <#
+    .SYNOPSIS
+        Starts Debian's docker-registry on 127.0.0.1 (a free port, its own storage folder);
+        -User/-Password turn on htpasswd basic auth. Returns Address (host:port), Process, Dir.
+    #>
+    [CmdletBinding()]
+    param([string] $User, [string] $Password)
+    $binary = '/usr/bin/docker-registry'
+    if (-not (Test-Path $binary)) { throw "$binary is missing: apt-get install docker-registry apache2-utils" }
+    $dir = New-DockTestDir
+    $port = Get-FreeTcpPort
+    $auth = ''
+    if ($User) {
+        & htpasswd -Bbc "$dir/htpasswd" $User $Password 2>$null
+        $auth = "auth:`n  htpasswd:`n    realm: dockps-test`n    path: $dir/htpasswd`n"
+    }
+    Set-Content "$dir/config.yml" @"
+version: 0.1
+log:
+  level: warn
+  accesslog:
+    disabled: true
+storage:
+  filesystem:
+    rootdirectory: $dir/storage
+  delete:
+    enabled: true
+http:
+  addr: 127.0.0.1:$port
+  secret: dockps-test-secret
+$auth
+"@
+    $process = Start-Process $binary -ArgumentList 'serve', "$dir/config.yml" -RedirectStandardError "$dir/registry.log" -RedirectStandardOutput "$dir/registry.out" -PassThru
+    if (-not (Wait-DockCondition -TimeoutSeconds 30 -Condition { Test-DockAnswers "tcp://127.0.0.1:$port" })) {
+        $process.Kill()
+        throw "docker-registry did not start: $(Get-Content "$dir/registry.log" -Raw)"
+    }
+    [pscustomobject]@{ Address = "127.0.0.1:$port"; Process = $process; Dir = $dir }
+}
+
+function Stop-TestRegistry {
+    <#
+    .SYNOPSIS
+        Stops a registry from Start-TestRegistry by its PID and removes its folder.
+    #>
+    param([Parameter(Position = 0)] $Registry)
+    if ($null -eq $Registry) { return }
+    if (-not $Registry.Process.HasExited) { $Registry.Process.Kill(); $Registry.Process.WaitForExit() }
+    Remove-Item $Registry.Dir -Recurse -Force -ErrorAction Ignore
+}
+
 function Get-DockErrorRecord {
     <#
     .SYNOPSIS
@@ -341,4 +393,4 @@ function Get-DockErrorRecord {
 Export-ModuleMember -Function Get-DockTestModulePath, Import-DockTestModule, Get-DockpsdPath, New-DockTestDir,
     Use-SafeDockHost, Restore-DockHost, Get-FreeTcpPort, Test-DockAnswers, Test-ProcessAlive, Get-ProcessCommandLine,
     Get-DockpsdProcessId, Wait-DockCondition, New-TestDaemon, Start-TestDaemonProcess, Get-TestDaemonPid,
-    Send-DaemonSignal, Remove-TestDaemon, Get-DockErrorRecord, Invoke-DockerCli
+    Send-DaemonSignal, Remove-TestDaemon, Get-DockErrorRecord, Invoke-DockerCli, Start-TestRegistry, Stop-TestRegistry

@@ -29,6 +29,9 @@ public static class ApiErrors
         ArgumentException => StatusCodes.Status400BadRequest,
         KeyNotFoundException or FileNotFoundException => StatusCodes.Status404NotFound,
         DataRootInUseException or ImageConflictException => StatusCodes.Status409Conflict,
+        RegistryAuthException => StatusCodes.Status401Unauthorized,
+        RegistryNotFoundException => StatusCodes.Status404NotFound,
+        RegistryException or RegistryConnectionException => StatusCodes.Status502BadGateway,
         LayerException or ContentMismatchException or InvalidImageReferenceException or InvalidDataException => StatusCodes.Status400BadRequest,
         _ => StatusCodes.Status500InternalServerError,
     };

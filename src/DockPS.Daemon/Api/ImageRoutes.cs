@@ -17,6 +17,8 @@ public sealed class ImageRoutes(DockEngine engine)
         Route.Get("/images/{name*}/json", Inspect),
         Route.Get("/images/{name*}/history", History),
         Route.Post("/images/{name*}/tag", Tag),
+        Route.Post("/images/{name*}/push", Push),
+        Route.Post("/auth", Auth),
         Route.Delete("/images/{name*}", Remove),
     ];
 
@@ -75,9 +77,16 @@ public sealed class ImageRoutes(DockEngine engine)
         var fromSrc = query["fromSrc"].ToString();
         if (fromSrc.Length == 0)
         {
-            throw new BadRequestException(query["fromImage"].Count > 0
-                ? "pulling from a registry is not available in this dockpsd yet"
-                : "fromImage or fromSrc is required");
+            var fromImage = query["fromImage"].ToString();
+            if (fromImage.Length == 0) { throw new BadRequestException("fromImage or fromSrc is required"); }
+            var pullTag = query["tag"].ToString();
+            // docker pull sends the tag (or a digest) apart from the name.
+            var reference = pullTag.Length == 0 ? fromImage
+                : pullTag.StartsWith("sha256:", StringComparison.Ordinal) ? $"{fromImage}@{pullTag}" : $"{fromImage}:{pullTag}";
+            var platform = PlatformOf(query["platform"].ToString());
+            var credential = RegistryAuth.FromHeader(context.Request.Headers["X-Registry-Auth"]);
+            await new ProgressStream(context).Run(progress => engine.Images.PullAsync(reference, platform, credential, progress, context.RequestAborted));
+            return;
         }
         if (fromSrc != "-") { throw new BadRequestException($"fromSrc must be \"-\" (the request body); importing from a URL ({fromSrc}) is not supported"); }
         var repo = query["repo"].ToString();
@@ -86,18 +95,40 @@ public sealed class ImageRoutes(DockEngine engine)
             repo.Length == 0 ? null : tag.Length > 0 ? $"{repo}:{tag}" : repo,
             query["changes"].Where(c => !string.IsNullOrWhiteSpace(c)).Select(c => c!).ToList(),
             query["message"].ToString() is { Length: > 0 } m ? m : null,
-            Platform(query["platform"].ToString()));
+            PlatformOf(query["platform"].ToString()).Architecture);
         // Validation errors answer with a status code; once streaming starts, errors become messages.
         var progress = new ProgressStream(context);
         var image = await engine.Images.ImportAsync(context.Request.Body, options, context.RequestAborted);
         await progress.Write(new JSONMessage { Status = image.Id.ToString() });
     }
 
-    private static string Platform(string platform)
+    /// <summary>"linux/arm64/v8" → parts; empty means this host's platform.</summary>
+    private static (string Os, string Architecture, string? Variant) PlatformOf(string platform)
     {
-        if (platform.Length == 0) { return SystemWire.GoArch; }
+        if (platform.Length == 0) { return ("linux", SystemWire.GoArch, null); }
         var parts = platform.Split('/');
-        if (parts.Length < 2 || parts[0] != "linux") { throw new BadRequestException($"platform \"{platform}\" is not supported: use linux/<arch>"); }
-        return parts[1];
+        if (parts.Length is < 2 or > 3 || parts[0] != "linux") { throw new BadRequestException($"platform \"{platform}\" is not supported: use linux/<arch>[/<variant>]"); }
+        return (parts[0], parts[1], parts.Length == 3 ? parts[2] : null);
+    }
+
+    /// <summary><c>POST /images/{name}/push</c>: pushes the image's tag (all its tags of that name when none is given is not supported: name one, or latest is used).</summary>
+    private async Task Push(HttpContext context)
+    {
+        var name = Name(context);
+        var tag = context.Request.Query["tag"].ToString();
+        var reference = tag.Length > 0 ? $"{name}:{tag}" : name;
+        var credential = RegistryAuth.FromHeader(context.Request.Headers["X-Registry-Auth"]);
+        await new ProgressStream(context).Run(progress => engine.Images.PushAsync(reference, credential, progress, context.RequestAborted));
+    }
+
+    /// <summary><c>POST /auth</c>: checks credentials against a registry (docker login).</summary>
+    private async Task Auth(HttpContext context)
+    {
+        var config = await WireJson.ReadBody<AuthConfig>(context);
+        var server = RegistryAuth.ServerOf(config.ServerAddress);
+        var reference = DockPS.Registry.Client.ImageReference.Parse(server + "/login-check");
+        using var client = engine.Images.ClientFor(reference, RegistryAuth.ToCredential(config));
+        await client.PingAsync(context.RequestAborted);
+        await WireJson.Write(context, new AuthResponse { Status = "Login Succeeded", IdentityToken = "" });
     }
 }

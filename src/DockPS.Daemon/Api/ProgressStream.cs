@@ -1,4 +1,6 @@
 using System.Text.Json;
+using System.Threading.Channels;
+using DockPS.Engine.Images;
 using Docker.DotNet.Models;
 
 namespace DockPS.Daemon.Api;
@@ -10,9 +12,6 @@ namespace DockPS.Daemon.Api;
 /// </summary>
 public sealed class ProgressStream(HttpContext context)
 {
-    /// <summary>Whether any message was sent.</summary>
-    public bool Started => context.Response.HasStarted;
-
     /// <summary>Sends one message and flushes it to the client.</summary>
     public async Task Write(JSONMessage message)
     {
@@ -26,6 +25,37 @@ public sealed class ProgressStream(HttpContext context)
         await context.Response.Body.FlushAsync(context.RequestAborted);
     }
 
-    /// <summary>Sends an error as the stream's last message.</summary>
-    public Task Fail(string message) => Write(new JSONMessage { Error = new JSONError { Message = message } });
+    /// <summary>
+    /// Runs <paramref name="work"/>, streaming the progress it reports (from any thread, in order)
+    /// as JSON messages. An error before the first message propagates (a status code answers it);
+    /// after it, the error becomes the stream's last message.
+    /// </summary>
+    public async Task Run(Func<IProgress<TransferProgress>, Task> work)
+    {
+        var lines = Channel.CreateUnbounded<TransferProgress>(new UnboundedChannelOptions { SingleReader = true });
+        var writer = Task.Run(async () =>
+        {
+            await foreach (var line in lines.Reader.ReadAllAsync(context.RequestAborted)) { await Write(Message(line)); }
+        });
+        Exception? failure = null;
+        try { await work(new ChannelReporter(lines.Writer)); }
+        catch (Exception e) { failure = e; }
+        lines.Writer.Complete();
+        await writer;
+        if (failure is null) { return; }
+        if (!context.Response.HasStarted) { System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure); }
+        await Write(new JSONMessage { Error = new JSONError { Message = failure.Message } });
+    }
+
+    private static JSONMessage Message(TransferProgress p) => new()
+    {
+        ID = p.Id,
+        Status = p.Status,
+        Progress = p.Current is { } current ? new JSONProgress { Current = current, Total = p.Total ?? 0 } : null,
+    };
+
+    private sealed class ChannelReporter(ChannelWriter<TransferProgress> writer) : IProgress<TransferProgress>
+    {
+        public void Report(TransferProgress value) => writer.TryWrite(value);
+    }
 }

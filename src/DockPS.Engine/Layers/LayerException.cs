@@ -39,7 +39,7 @@ public enum CompressionKind
 /// <param name="Digest">"sha256:&lt;hex&gt;" of the bytes as read (the blob digest a manifest names).</param>
 /// <param name="DiffId">"sha256:&lt;hex&gt;" of the uncompressed tar (the diff ID an image config names).</param>
 /// <param name="Size">Bytes of regular-file content written.</param>
-/// <param name="EntryCount">Tar entries applied, whiteouts included.</param>
+/// <param name="EntryCount">Tar entries read (whiteouts included; PAX and GNU extension headers are part of their entry).</param>
 /// <param name="Compression">The compression the blob turned out to have.</param>
 public sealed record UnpackResult(string Digest, string DiffId, long Size, int EntryCount, CompressionKind Compression);
 

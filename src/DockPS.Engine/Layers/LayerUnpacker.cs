@@ -47,7 +47,11 @@ public static class LayerUnpacker
         {
             cancellationToken.ThrowIfCancellationRequested();
             count++;
-            size += await ApplyAsync(reader, target, cancellationToken).ConfigureAwait(false);
+            try { size += await ApplyAsync(reader, target, cancellationToken).ConfigureAwait(false); }
+            catch (PosixException e) when (e.Errno == Errno.ENAMETOOLONG)
+            {
+                throw LayerException.ForEntry(reader.Current.Name, "name or link target is longer than Linux allows");
+            }
         }
         await reader.DrainAsync(cancellationToken).ConfigureAwait(false);
         if (opened.Compression != CompressionKind.None
@@ -122,18 +126,15 @@ public static class LayerUnpacker
     private static async ValueTask<long> WriteFileAsync(TarStreamReader reader, UnpackTarget target, string relative, CancellationToken cancellationToken)
     {
         var entry = reader.Current;
-        string full;
         long written = 0;
-        using (var file = target.CreateFile(entry, relative, out full))
+        using var file = target.CreateFile(entry, relative, out var full);
+        ReadOnlyMemory<byte> chunk;
+        while (!(chunk = await reader.ReadDataAsync(cancellationToken).ConfigureAwait(false)).IsEmpty)
         {
-            ReadOnlyMemory<byte> chunk;
-            while (!(chunk = await reader.ReadDataAsync(cancellationToken).ConfigureAwait(false)).IsEmpty)
-            {
-                Posix.WriteAll(file, chunk.Span, full);
-                written += chunk.Length;
-            }
+            Posix.WriteAll(file, chunk.Span, full);
+            written += chunk.Length;
         }
-        UnpackTarget.ApplyMetadata(full, entry, isSymlink: false, setTimes: true);
+        UnpackTarget.ApplyMetadata(full, entry, isSymlink: false, setTimes: true, file);
         return written;
     }
 }

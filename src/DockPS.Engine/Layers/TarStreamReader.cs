@@ -105,7 +105,6 @@ internal sealed class TarStreamReader(Stream source, IncrementalHash? hash, int 
     {
         var h = Current;
         h.Name = _pendingName ?? HeaderName(header);
-        h.LinkName = _pendingLink ?? Text(TarFormat.CString(header.Slice(TarFormat.LinkNameOffset, TarFormat.NameLength)), h.Name);
         h.Kind = type switch
         {
             (byte)'0' or (byte)'7' => TarEntryKind.Regular,
@@ -119,6 +118,9 @@ internal sealed class TarStreamReader(Stream source, IncrementalHash? hash, int 
             (byte)'6' => TarEntryKind.Fifo,
             _ => throw LayerException.ForEntry(h.Name, $"unsupported tar entry type '{(char)type}'" + (type == 'S' ? " (sparse file)" : "")),
         };
+        // Only links have a link name; other writers may leave anything in the field.
+        h.LinkName = h.Kind is not (TarEntryKind.HardLink or TarEntryKind.Symlink) ? ""
+            : _pendingLink ?? Text(TarFormat.CString(header.Slice(TarFormat.LinkNameOffset, TarFormat.NameLength)), h.Name);
         h.Mode = (uint)Number(header, TarFormat.ModeOffset, TarFormat.IdLength, "mode") & 0xFFF;
         h.Uid = _pendingUid ?? Number(header, TarFormat.UidOffset, TarFormat.IdLength, "uid");
         h.Gid = _pendingGid ?? Number(header, TarFormat.GidOffset, TarFormat.IdLength, "gid");

@@ -12,8 +12,6 @@ namespace DockPS.Engine.Layers;
 /// </summary>
 internal sealed class UnpackTarget
 {
-    private const uint CharDeviceType = FileStatus.CharDevice, FifoType = FileStatus.Fifo;
-
     private readonly string _root;
     private readonly HashSet<string> _directories = new(StringComparer.Ordinal) { "" };
     private readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> _known;
@@ -85,7 +83,7 @@ internal sealed class UnpackTarget
     {
         EnsureDirectory(entry.Name, LayerPaths.DirectoryName(relative));
         var full = FullPath(relative);
-        Replacing(relative, full, 0u, static (path, _) => { Posix.MakeNode(path, FifoType | 0x180, 0, 0); return true; });
+        Replacing(relative, full, 0u, static (path, _) => { Posix.MakeNode(path, FileStatus.Fifo | 0x180, 0, 0); return true; });
         ApplyMetadata(full, entry, isSymlink: false, setTimes: true);
     }
 
@@ -98,7 +96,7 @@ internal sealed class UnpackTarget
     {
         EnsureDirectory(entry.Name, directory);
         var full = FullPath(directory.IsEmpty ? hidden : string.Concat(directory, "/", hidden));
-        try { Posix.MakeNode(full, CharDeviceType, 0, 0); }
+        try { Posix.MakeNode(full, FileStatus.CharDevice, 0, 0); }
         catch (PosixException e) when (e.Errno == Errno.EEXIST) { return; }
         CheckOwner(entry);
         Posix.LChown(full, (uint)entry.Uid, (uint)entry.Gid);
@@ -112,23 +110,34 @@ internal sealed class UnpackTarget
         Posix.LSetXattr(FullPath(directory), LayerPaths.OpaqueXattr, "y"u8);
     }
 
-    /// <summary>Owner, mode, xattrs and (unless deferred) times, in the order that keeps each: chown clears setuid bits and capabilities.</summary>
-    public static void ApplyMetadata(string full, TarHeader entry, bool isSymlink, bool setTimes)
+    /// <summary>
+    /// Owner, mode, xattrs and (unless deferred) times, in the order that keeps each: chown clears
+    /// setuid bits and capabilities. Through <paramref name="file"/> when open (no path lookups).
+    /// </summary>
+    public static void ApplyMetadata(string full, TarHeader entry, bool isSymlink, bool setTimes, SafeFileHandle? file = null)
     {
         CheckOwner(entry);
-        Posix.LChown(full, (uint)entry.Uid, (uint)entry.Gid);
-        if (!isSymlink) { Posix.Chmod(full, entry.Mode); }
+        if (file is null) { Posix.LChown(full, (uint)entry.Uid, (uint)entry.Gid); }
+        else { Posix.FChown(file, (uint)entry.Uid, (uint)entry.Gid, full); }
+        if (file is not null) { Posix.FChmod(file, entry.Mode, full); }
+        else if (!isSymlink) { Posix.Chmod(full, entry.Mode); }
         foreach (var (name, value) in entry.Xattrs)
         {
             if (name.StartsWith(LayerPaths.OverlayXattrPrefix, StringComparison.Ordinal))
             {
                 throw LayerException.ForEntry(entry.Name, $"sets overlayfs's own xattr {name}");
             }
-            try { Posix.LSetXattr(full, name, value); }
+            try
+            {
+                if (file is null) { Posix.LSetXattr(full, name, value); }
+                else { Posix.FSetXattr(file, name, value, full); }
+            }
             // As Docker does: a filesystem without xattr support, or user.* on a symlink, is not the layer's fault.
             catch (PosixException e) when (e.Errno is Errno.EOPNOTSUPP or Errno.EPERM) { }
         }
-        if (setTimes) { Posix.LSetTimes(full, entry.ModifiedSeconds, entry.ModifiedNanoseconds); }
+        if (!setTimes) { return; }
+        if (file is null) { Posix.LSetTimes(full, entry.ModifiedSeconds, entry.ModifiedNanoseconds); }
+        else { Posix.FSetTimes(file, entry.ModifiedSeconds, entry.ModifiedNanoseconds, full); }
     }
 
     // (uid_t)-1 would mean "leave unchanged" to chown.

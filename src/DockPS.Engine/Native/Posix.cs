@@ -85,8 +85,31 @@ internal static unsafe partial class Posix
     public static void LSetTimes(string path, long seconds, uint nanoseconds)
     {
         var times = stackalloc Timespec[2];
-        times[0] = times[1] = new Timespec { Seconds = seconds, Nanoseconds = nanoseconds };
+        BothTimes(times, seconds, nanoseconds);
         Check(UtimensatCall(AtFdCwd, path, times, AtSymlinkNoFollow), "utimensat", path);
+    }
+
+    /// <summary>fchown on an open file (no path lookup); <paramref name="path"/> only names it in errors.</summary>
+    public static void FChown(SafeFileHandle file, uint uid, uint gid, string path) => Check(FchownCall(file, uid, gid), "fchown", path);
+
+    /// <summary>fchmod on an open file.</summary>
+    public static void FChmod(SafeFileHandle file, uint mode, string path) => Check(FchmodCall(file, mode), "fchmod", path);
+
+    /// <summary>futimens: sets both access and modification time of an open file.</summary>
+    public static void FSetTimes(SafeFileHandle file, long seconds, uint nanoseconds, string path)
+    {
+        var times = stackalloc Timespec[2];
+        BothTimes(times, seconds, nanoseconds);
+        Check(FutimensCall(file, times), "futimens", path);
+    }
+
+    /// <summary>fsetxattr: sets an extended attribute on an open file.</summary>
+    public static void FSetXattr(SafeFileHandle file, string name, ReadOnlySpan<byte> value, string path)
+    {
+        fixed (byte* pointer = value)
+        {
+            Check(FsetxattrCall(file, name, pointer, (nuint)value.Length, 0), $"fsetxattr {name}", path);
+        }
     }
 
     /// <summary>lsetxattr: sets an extended attribute on the path itself.</summary>
@@ -194,6 +217,10 @@ internal static unsafe partial class Posix
         }
     }
 
+    // Access time is set to the modification time: tar's atime is noise, and this keeps snapshots reproducible.
+    private static void BothTimes(Timespec* times, long seconds, uint nanoseconds) =>
+        times[0] = times[1] = new Timespec { Seconds = seconds, Nanoseconds = nanoseconds };
+
     private static byte[]? XattrMissing(int errno, string operation, string path) =>
         errno is Errno.ENODATA or Errno.EOPNOTSUPP ? null : throw Fail(operation, path, errno);
 
@@ -272,6 +299,18 @@ internal static unsafe partial class Posix
 
     [LibraryImport(Libc, EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     private static partial int OpenCall(string path, int flags, uint mode);
+
+    [LibraryImport(Libc, EntryPoint = "fchown", SetLastError = true)]
+    private static partial int FchownCall(SafeFileHandle file, uint uid, uint gid);
+
+    [LibraryImport(Libc, EntryPoint = "fchmod", SetLastError = true)]
+    private static partial int FchmodCall(SafeFileHandle file, uint mode);
+
+    [LibraryImport(Libc, EntryPoint = "futimens", SetLastError = true)]
+    private static partial int FutimensCall(SafeFileHandle file, Timespec* times);
+
+    [LibraryImport(Libc, EntryPoint = "fsetxattr", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    private static partial int FsetxattrCall(SafeFileHandle file, string name, byte* value, nuint size, int flags);
 
     [LibraryImport(Libc, EntryPoint = "write", SetLastError = true)]
     private static partial nint WriteCall(SafeFileHandle file, byte* buffer, nuint count);

@@ -26,6 +26,8 @@ internal static class Errno
     public const int ENOTDIR = 20;
     /// <summary>Result too large (xattr buffer too small).</summary>
     public const int ERANGE = 34;
+    /// <summary>A name longer than NAME_MAX or a path longer than PATH_MAX.</summary>
+    public const int ENAMETOOLONG = 36;
     /// <summary>Too many symbolic links: what O_NOFOLLOW answers on a symlink.</summary>
     public const int ELOOP = 40;
     /// <summary>No such attribute.</summary>

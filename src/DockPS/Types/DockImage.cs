@@ -48,12 +48,8 @@ public sealed class DockImage
     /// <summary>The daemon the image is on.</summary>
     public string HostAddress { get; init; } = "";
 
-    /// <summary>"name:tag" → (name, tag), where a colon after the last slash starts the tag.</summary>
-    private static (string Repository, string Tag) Split(string name)
-    {
-        var colon = name.LastIndexOf(':');
-        return colon > name.LastIndexOf('/') ? (name[..colon], name[(colon + 1)..]) : (name, "<none>");
-    }
+    private static (string Repository, string Tag) Split(string name) =>
+        Client.ReferenceText.Split(name) is var (repository, tag) ? (repository, tag ?? "<none>") : default;
 
     /// <inheritdoc/>
     public override string ToString() => Tags.Length > 0 ? Tags[0] : Id;

@@ -79,6 +79,14 @@ public class HostileLayerTests
     }
 
     [Fact]
+    public async Task OverlongNamesAreRefused()
+    {
+        var component = new string('n', 300);
+        await RejectsAsync(new LayerBuilder().File(component, "x").Tar(), component, "longer than Linux allows");
+        await RejectsAsync(new LayerBuilder().Symlink("l", new string('t', 5000)).Tar(), "l", "longer than Linux allows");
+    }
+
+    [Fact]
     public async Task ReplacingADirectoryRemovesItsSymlinksNotTheirTargets()
     {
         using var dir = new TempDir();

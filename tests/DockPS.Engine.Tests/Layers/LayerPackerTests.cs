@@ -10,6 +10,8 @@ public class LayerPackerTests
 {
     private static readonly byte[] Capability = [0x01, 0, 0, 0x02, 0x0A, 0xC0, 0x20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
     private static readonly string LongName = string.Join('/', Enumerable.Repeat("a-directory-name-forty-characters-long-x", 7)) + "/file";
+    // 177 bytes: too long for the ustar name field, short enough for its prefix + name split.
+    private static readonly string SplitName = "split/" + new string('p', 90) + "/" + new string('q', 80);
 
     /// <summary>A snapshot with everything a layer can hold, binary xattrs and long names included.</summary>
     private static async Task<string> RichSnapshotAsync(TempDir dir)
@@ -20,6 +22,7 @@ public class LayerPackerTests
             .File("d/x", "x", uid: 3_000_000, gid: 3_000_001)
             .File("héllo wörld", "unicode")
             .File(LongName, "long")
+            .File(SplitName, "split")
             .Symlink("long-link", "/" + LongName)
             .HardLink("hard", "héllo wörld")
             .Tar();
@@ -67,6 +70,7 @@ public class LayerPackerTests
 
         Assert.Equal(Capability, Posix.LGetXattr(dir["gnu/bin/busybox"], "security.capability"));
         Assert.Equal("long", File.ReadAllText(dir["gnu/" + LongName]));
+        Assert.Equal("split", File.ReadAllText(dir["gnu/" + SplitName]));
         Assert.Equal(3_000_000u, Stat(dir["gnu/d/x"]).Uid);
         Assert.Equal(Stat(dir["gnu/hard"]).Inode, Stat(dir["gnu/héllo wörld"]).Inode);
         Assert.Equal(0x9EDu, Stat(dir["gnu/usr/bin/su"]).Permissions);

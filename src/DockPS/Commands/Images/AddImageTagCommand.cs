@@ -37,7 +37,7 @@ public sealed class AddImageTagCommand : DockCmdlet
         foreach (var target in Tag)
         {
             if (!ShouldProcess(Name, $"Tag as {target}")) { continue; }
-            var (repo, tag) = ImportImageCommand.SplitReference(target);
+            var (repo, tag) = DockPS.Client.ReferenceText.Split(target);
             try
             {
                 Call((c, ct) => c.Images.TagImageAsync(Name, new ImageTagParameters { RepositoryName = repo, Tag = tag }, ct).ContinueWith(t => { t.GetAwaiter().GetResult(); return true; }, ct));

@@ -49,7 +49,7 @@ public sealed class ImportImageCommand : DockCmdlet
             WriteError(new ErrorRecord(new FileNotFoundException($"Cannot find the tarball '{path}'."), "TarballNotFound", ErrorCategory.ObjectNotFound, path));
             return;
         }
-        var (repo, tag) = SplitReference(Reference);
+        var (repo, tag) = Reference is null ? (null, null) : ReferenceText.Split(Reference);
         try
         {
             using var file = new ProgressReadStream(File.OpenRead(path));
@@ -78,13 +78,5 @@ public sealed class ImportImageCommand : DockCmdlet
         {
             WriteFailure(e, "ImportImageFailed", path);
         }
-    }
-
-    /// <summary>"name:tag" → repo and tag as the API takes them (a colon after the last slash starts the tag).</summary>
-    internal static (string? Repo, string? Tag) SplitReference(string? reference)
-    {
-        if (reference is null) { return (null, null); }
-        var colon = reference.LastIndexOf(':');
-        return colon > reference.LastIndexOf('/') ? (reference[..colon], reference[(colon + 1)..]) : (reference, null);
     }
 }
