@@ -210,6 +210,63 @@ function Invoke-DockBench {
         }
     }
     if (-not $dockerd) { Write-Host '    dockerd not installed: no ratio' }
+
+    Invoke-ImageBench -Root $Root -ModulePath $ModulePath
+}
+
+function Invoke-ImageBench {
+    # Import, listing 1,000 images, and a 100 MiB single-layer push and pull against Debian's
+    # docker-registry on loopback, beside a raw curl upload and download of the same blob.
+    param([string] $Root, [string] $ModulePath)
+    Import-Module (Join-Path $Root 'tests/pester/TestHelpers.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot 'BaseImage.psm1') -Force
+    Import-Module $ModulePath -Force
+    $dir = New-DemoRoot
+    $daemon = Start-DockDaemon -HostAddress "unix://$dir/d.sock" -DataRoot "$dir/data" -ExecRoot "$dir/exec" -PassThru
+    $registry = $null
+    try {
+        $env:DOCKPS_HOST = $daemon.HostAddress
+        Write-Host '==> Import-Image of the busybox rootfs (2 MiB, 5 runs)' -ForegroundColor Cyan
+        $tar = (New-BusyboxTarball "$dir/busybox.tar").FullName
+        $times = 1..5 | ForEach-Object { (Measure-Command { $null = Import-Image $tar "bench/import:$_" }).TotalMilliseconds }
+        Write-Host ('    median {0:N1} ms' -f (Get-Median $times))
+
+        Write-Host '==> Get-Image over 1,000 images (5 runs)' -ForegroundColor Cyan
+        $null = 1..995 | ForEach-Object { Import-Image $tar "bench/many:$_" -Change "LABEL n=$_" }
+        $count = @(Get-Image).Count
+        $times = 1..5 | ForEach-Object { (Measure-Command { $null = Get-Image }).TotalMilliseconds }
+        Write-Host ('    {0} images: median {1:N1} ms (target < 100 ms)' -f $count, (Get-Median $times))
+
+        Write-Host '==> push and pull of a 100 MiB single-layer image, Debian docker-registry on loopback (3 runs)' -ForegroundColor Cyan
+        $registry = Start-TestRegistry
+        $null = New-Item -ItemType Directory "$dir/big"
+        & head -c 104857600 /dev/urandom > "$dir/big/blob.bin"
+        & tar -C "$dir/big" -cf "$dir/big.tar" blob.bin
+        $size = (Get-Item "$dir/big.tar").Length / 1MB
+        $push = @(); $pull = @(); $curlUp = @(); $curlDown = @()
+        foreach ($i in 1..3) {
+            $name = "$($registry.Address)/bench/big${i}:1"
+            $null = Import-Image "$dir/big.tar" $name
+            $push += $size / (Measure-Command { Publish-Image $name }).TotalSeconds
+            Remove-Image $name -Force -Confirm:$false
+            $pull += $size / (Measure-Command { $null = Receive-Image $name }).TotalSeconds
+            Remove-Image $name -Force -Confirm:$false
+            $location = (& curl -s -i -X POST "http://$($registry.Address)/v2/bench/curl$i/blobs/uploads/" | Select-String '^Location:').ToString().Split(' ', 2)[1].Trim()
+            $digest = 'sha256:' + (Get-FileHash "$dir/big.tar" -Algorithm SHA256).Hash.ToLowerInvariant()
+            $separator = if ($location.Contains('?')) { '&' } else { '?' }
+            $curlUp += $size / (Measure-Command { & curl -s -o /dev/null -X PUT -H 'Content-Type: application/octet-stream' --upload-file "$dir/big.tar" "$location${separator}digest=$digest" }).TotalSeconds
+            $curlDown += $size / (Measure-Command { & curl -s -o /dev/null "http://$($registry.Address)/v2/bench/curl$i/blobs/$digest" }).TotalSeconds
+        }
+        Write-Host ('    push: median {0:N0} MiB/s; curl upload of the same blob {1:N0} MiB/s (push/curl = {2:P0}; target >= 80%)' -f (Get-Median $push), (Get-Median $curlUp), ((Get-Median $push) / (Get-Median $curlUp)))
+        Write-Host ('    pull to unpacked snapshot: median {0:N0} MiB/s (target >= 400); curl download {1:N0} MiB/s' -f (Get-Median $pull), (Get-Median $curlDown))
+        if (-not (Get-Command dockerd -ErrorAction Ignore)) { Write-Host '    dockerd not installed: no docker figures' }
+    }
+    finally {
+        Remove-Item Env:DOCKPS_HOST -ErrorAction Ignore
+        if ($registry) { Stop-TestRegistry $registry }
+        $daemon | Stop-DockDaemon -Confirm:$false -ErrorAction Continue
+        Remove-Item $dir -Recurse -Force -ErrorAction Ignore
+    }
 }
 
 Export-ModuleMember -Function Invoke-DockTestSuites, Invoke-DockDemo, Invoke-DockBench

@@ -110,14 +110,20 @@ internal sealed class LayerBuilder
     /// <summary>Runs a program and fails the test with its output if it fails.</summary>
     public static string Run(string file, params string[] arguments)
     {
+        var (exitCode, stdout, stderr) = TryRun(file, arguments);
+        Assert.True(exitCode == 0, $"{file} {string.Join(' ', arguments)} failed ({exitCode}): {stderr}");
+        return stdout;
+    }
+
+    public static (int ExitCode, string Stdout, string Stderr) TryRun(string file, params string[] arguments)
+    {
         var info = new System.Diagnostics.ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in arguments) { info.ArgumentList.Add(argument); }
         using var process = System.Diagnostics.Process.Start(info)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEnd();
         process.WaitForExit();
-        Assert.True(process.ExitCode == 0, $"{file} {string.Join(' ', arguments)} failed ({process.ExitCode}): {stderr}");
-        return stdout.Result;
+        return (process.ExitCode, stdout.Result, stderr);
     }
 
     public static FileStatus Stat(string path) => Posix.LStat(path);

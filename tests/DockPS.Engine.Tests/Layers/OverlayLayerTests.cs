@@ -24,14 +24,15 @@ public class OverlayLayerTests
         using var dir = new TempDir();
         await UnpackAsync(Lower(), dir["lower"]);
         await UnpackAsync(Upper(), dir["upper"]);
-        var merged = Mount(dir, $"{dir["upper"]}:{dir["lower"]}");
+        var merged = dir["merged"];
         try
         {
+            Mount(dir, $"{dir["upper"]}:{dir["lower"]}");
             Assert.Equal("k", File.ReadAllText(Path.Combine(merged, "a/keep")));
             Assert.False(File.Exists(Path.Combine(merged, "a/gone")));
             Assert.Equal(["new"], Directory.GetFileSystemEntries(Path.Combine(merged, "d")).Select(p => Path.GetFileName(p)));
         }
-        finally { Run("umount", merged); }
+        finally { Unmount(merged); }
     }
 
     [Fact]
@@ -40,9 +41,10 @@ public class OverlayLayerTests
         using var dir = new TempDir();
         await UnpackAsync(Lower(), dir["lower"]);
         await UnpackAsync(Upper(), dir["upper"]);
-        var merged = Mount(dir, $"{dir["upper"]}:{dir["lower"]}");
+        var merged = dir["merged"];
         try
         {
+            Mount(dir, $"{dir["upper"]}:{dir["lower"]}");
             // The kernel records these in the upper directory: a 0/0 device, an opaque directory.
             File.Delete(Path.Combine(merged, "a/keep"));
             Directory.Delete(Path.Combine(merged, "d"), recursive: true);
@@ -50,7 +52,7 @@ public class OverlayLayerTests
             File.WriteAllText(Path.Combine(merged, "d/fresh"), "f");
             File.WriteAllText(Path.Combine(merged, "added"), "x");
         }
-        finally { Run("umount", merged); }
+        finally { Unmount(merged); }
         Assert.True(Stat(dir["rw/a/keep"]).IsWhiteout);
 
         var output = new MemoryStream();
@@ -65,22 +67,38 @@ public class OverlayLayerTests
         await UnpackAsync(tar, dir["committed"]);
         Directory.Delete(dir["rw"], recursive: true);
         Directory.Delete(dir["work"], recursive: true);
-        merged = Mount(dir, $"{dir["committed"]}:{dir["upper"]}:{dir["lower"]}");
         try
         {
+            Mount(dir, $"{dir["committed"]}:{dir["upper"]}:{dir["lower"]}");
             Assert.Empty(Directory.GetFileSystemEntries(Path.Combine(merged, "a")));
             Assert.Equal(["fresh"], Directory.GetFileSystemEntries(Path.Combine(merged, "d")).Select(p => Path.GetFileName(p)));
             Assert.Equal("x", File.ReadAllText(Path.Combine(merged, "added")));
         }
-        finally { Run("umount", merged); }
+        finally { Unmount(merged); }
     }
 
-    private static string Mount(TempDir dir, string lowerDirs)
+    private static void Mount(TempDir dir, string lowerDirs)
     {
         foreach (var name in new[] { "rw", "work", "merged" }) { Directory.CreateDirectory(dir[name]); }
         Run("mount", "-t", "overlay", "overlay", "-o", $"lowerdir={lowerDirs},upperdir={dir["rw"]},workdir={dir["work"]}", dir["merged"]);
-        return dir["merged"];
     }
+
+    /// <summary>
+    /// Unmounts if mounted. Another process briefly holding a directory inside (this machine is
+    /// shared) makes umount fail with EBUSY: retry, then detach lazily, so no mount outlives the test.
+    /// </summary>
+    private static void Unmount(string merged)
+    {
+        for (var attempt = 1; IsMountPoint(merged); attempt++)
+        {
+            var (exitCode, _, stderr) = TryRun("umount", attempt <= 5 ? [merged] : ["--lazy", merged]);
+            if (exitCode != 0 && attempt > 5) { Assert.Fail($"umount --lazy {merged} failed: {stderr}"); }
+            if (exitCode != 0) { Thread.Sleep(100 * attempt); }
+        }
+    }
+
+    private static bool IsMountPoint(string path) =>
+        File.ReadLines("/proc/self/mountinfo").Any(line => line.Split(' ')[4] == path);
 
     private static List<string> Names(byte[] tar)
     {
