@@ -90,6 +90,7 @@ function Invoke-DockDemo {
     Import-Module $ModulePath -Force
     $dir = New-DemoRoot
     $address = "unix://$dir/dockps.sock"
+    $registry = $null
     try {
         Write-Host "==> Start-DockDaemon -HostAddress $address" -ForegroundColor Cyan
         $daemon = Start-DockDaemon -HostAddress $address -DataRoot "$dir/data" -ExecRoot "$dir/exec" -PassThru
@@ -106,6 +107,20 @@ function Invoke-DockDemo {
         Add-ImageTag busybox:latest localhost:5000/tools/busybox:1.36
         Get-Image | Out-Host
         Get-ImageHistory busybox:latest | Out-Host
+
+        if (Test-Path /usr/bin/docker-registry) {
+            Write-Host '==> Publish-Image to a registry started for the demo, Remove-Image, Receive-Image' -ForegroundColor Cyan
+            Import-Module (Join-Path (Split-Path $PSScriptRoot) 'tests/pester/TestHelpers.psm1') -Force
+            $registry = Start-TestRegistry
+            $remote = "$($registry.Address)/tools/busybox:1.36"
+            Add-ImageTag busybox:latest $remote
+            Publish-Image $remote -PassThru | Format-List Tags, RepoDigests | Out-Host
+            Remove-Image $remote -Confirm:$false
+            Receive-Image $remote | Out-Host
+        }
+        else {
+            Write-Host '==> (docker-registry is not installed: apt-get install docker-registry to see push and pull here)' -ForegroundColor Yellow
+        }
 
         Write-Host '==> a configuration reload, seen in Get-DockEvent' -ForegroundColor Cyan
         $since = Get-Date
@@ -126,6 +141,7 @@ function Invoke-DockDemo {
     }
     finally {
         Remove-Item Env:DOCKPS_HOST -ErrorAction Ignore
+        if ($registry) { Stop-TestRegistry $registry }
         if ($daemon -and (Test-Path "/proc/$($daemon.Pid)")) { & kill -TERM $daemon.Pid }
         Remove-Item $dir -Recurse -Force -ErrorAction Ignore
     }
