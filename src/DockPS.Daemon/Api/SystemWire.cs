@@ -114,8 +114,9 @@ public static class SystemWire
             IndexServerAddress = "",
             RegistryConfig = new ServiceConfig
             {
-                InsecureRegistryCIDRs = ["::1/128", "127.0.0.0/8"],
-                IndexConfigs = new Dictionary<string, IndexInfo>(),
+                InsecureRegistryCIDRs = ["::1/128", "127.0.0.0/8", .. engine.Images.Registries.InsecureRegistries.Where(r => r.Contains('/'))],
+                IndexConfigs = engine.Images.Registries.InsecureRegistries.Where(r => !r.Contains('/'))
+                    .ToDictionary(r => r, r => new IndexInfo { Name = r, Secure = false, Official = false, Mirrors = [] }),
                 Mirrors = [],
             },
             NCPU = host.CpuCount,

@@ -34,6 +34,7 @@ public static class CommandLine
           -D, --debug              Enable debug mode
           -l, --log-level string   Set the logging level ("debug"|"info"|"warn"|"error"|"fatal") (default "info")
               --label list         Set key=value labels on the daemon
+              --insecure-registry list  Registries (host[:port] or CIDR) to reach over plain HTTP
           -v, --version            Print version information and quit
           -h, --help               Print usage
         """;
@@ -47,6 +48,7 @@ public static class CommandLine
         var options = new DaemonOptions();
         var hosts = new List<string>();
         var labels = new List<string>();
+        var insecure = new List<string>();
         var given = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < args.Count; i++)
         {
@@ -69,6 +71,7 @@ public static class CommandLine
                 "-D" or "--debug" => "debug",
                 "-l" or "--log-level" => "log-level",
                 "--label" => "labels",
+                "--insecure-registry" => "insecure-registries",
                 _ => arg.TrimStart('-'),
             });
             switch (arg)
@@ -89,6 +92,7 @@ public static class CommandLine
                     if (!label.Contains('=')) { throw new ArgumentException($"bad label \"{label}\": labels are key=value"); }
                     labels.Add(label);
                     break;
+                case "--insecure-registry": insecure.Add(Value()); break;
                 case "-v" or "--version": return new CommandLineResult.Print($"DockPS dockpsd version {version}");
                 case "-h" or "--help": return new CommandLineResult.Print(Usage);
                 default: throw new ArgumentException($"unknown flag: {arg}\nSee 'dockpsd --help'.");
@@ -99,6 +103,7 @@ public static class CommandLine
         {
             Hosts = hosts.Count > 0 ? hosts : options.Hosts,
             Labels = labels,
+            InsecureRegistries = insecure,
         }, given);
     }
 

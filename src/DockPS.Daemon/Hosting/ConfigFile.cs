@@ -9,7 +9,7 @@ namespace DockPS.Daemon.Hosting;
 public static class ConfigFile
 {
     private static readonly HashSet<string> Known =
-        ["hosts", "data-root", "exec-root", "pidfile", "debug", "log-level", "labels"];
+        ["hosts", "data-root", "exec-root", "pidfile", "debug", "log-level", "labels", "insecure-registries"];
 
     /// <summary>
     /// Merges the file into <paramref name="fromFlags"/>. A missing default file is fine; a missing
@@ -47,6 +47,7 @@ public static class ConfigFile
                         "debug" => options with { Debug = p.Value.GetBoolean() },
                         "log-level" => options with { LogLevel = p.Value.GetString()! },
                         "labels" => options with { Labels = Strings(p.Value) },
+                        "insecure-registries" => options with { InsecureRegistries = Strings(p.Value) },
                         _ => options,
                     };
                 }

@@ -55,6 +55,7 @@ public static class DaemonHost
         var created = new List<string>();
         try
         {
+            engine.Images.Registries = new DockPS.Engine.Images.RegistrySettings(options.InsecureRegistries, null);
             MapRoutes(app, engine);
             using var reload = PosixSignalRegistration.Create(PosixSignal.SIGHUP, ctx =>
             {

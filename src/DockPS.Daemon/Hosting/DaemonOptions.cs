@@ -35,6 +35,9 @@ public sealed record DaemonOptions
     /// <summary>Daemon labels.</summary>
     public IReadOnlyList<string> Labels { get; init; } = [];
 
+    /// <summary>Registries (host[:port] or CIDR) reached over plain HTTP, besides loopback ones.</summary>
+    public IReadOnlyList<string> InsecureRegistries { get; init; } = [];
+
     /// <summary>The PID file path in force.</summary>
     public string EffectivePidFile => PidFile ?? Path.Combine(ExecRoot, "dockpsd.pid");
 

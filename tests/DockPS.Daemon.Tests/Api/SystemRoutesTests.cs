@@ -7,7 +7,7 @@ public sealed class SystemRoutesTests : IClassFixture<SystemRoutesTests.Daemon>
 {
     public sealed class Daemon : IDisposable
     {
-        public TestDaemon Value { get; } = TestDaemon.Start("--label", "tier=test");
+        public TestDaemon Value { get; } = TestDaemon.Start("--label", "tier=test", "--insecure-registry", "myregistry:5000", "--insecure-registry", "10.99.0.0/16");
         public void Dispose() => Value.Dispose();
     }
 
@@ -90,6 +90,9 @@ public sealed class SystemRoutesTests : IClassFixture<SystemRoutesTests.Daemon>
         Assert.Equal(["tier=test"], body.GetProperty("Labels").EnumerateArray().Select(l => l.GetString()));
         Assert.Equal("inactive", body.GetProperty("Swarm").GetProperty("LocalNodeState").GetString());
         Assert.Matches("^[0-9a-f-]{36}$", body.GetProperty("ID").GetString());
+        var registries = body.GetProperty("RegistryConfig");
+        Assert.Contains("10.99.0.0/16", registries.GetProperty("InsecureRegistryCIDRs").EnumerateArray().Select(c => c.GetString()));
+        Assert.False(registries.GetProperty("IndexConfigs").GetProperty("myregistry:5000").GetProperty("Secure").GetBoolean());
     }
 
     [Fact]

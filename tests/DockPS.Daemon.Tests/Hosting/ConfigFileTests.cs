@@ -17,8 +17,9 @@ public class ConfigFileTests
         var dir = TestDaemon.NewDir();
         try
         {
-            var options = WithFile(dir, """{"labels":["a=1"],"debug":true,"data-root":"/srv/dockps"}""") with { DataRoot = "/flag/root" };
+            var options = WithFile(dir, """{"labels":["a=1"],"debug":true,"data-root":"/srv/dockps","insecure-registries":["myregistry:5000"]}""") with { DataRoot = "/flag/root" };
             var merged = ConfigFile.Apply(options, new HashSet<string> { "data-root" });
+            Assert.Equal(["myregistry:5000"], merged.InsecureRegistries);
             Assert.Equal(["a=1"], merged.Labels);
             Assert.True(merged.Debug);
             Assert.Equal("/flag/root", merged.DataRoot);
