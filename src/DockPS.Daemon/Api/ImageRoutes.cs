@@ -29,7 +29,8 @@ public sealed class ImageRoutes(DockEngine engine)
 
     private Task List(HttpContext context)
     {
-        var images = engine.Images.List(FilterSet.Parse(context.Request.Query["filters"]), Flag(context, "all"));
+        // all=1 asks for intermediate images too; DockPS makes none, so the list is the same.
+        var images = engine.Images.List(FilterSet.Parse(context.Request.Query["filters"]));
         return WireJson.Write(context, images.Select(ImageWire.Summary).ToList(), WireJsonUnixTimeContext.Default.ListImagesListResponse);
     }
 
@@ -38,7 +39,7 @@ public sealed class ImageRoutes(DockEngine engine)
     private Task History(HttpContext context)
     {
         var image = engine.Images.Find(Name(context));
-        var steps = engine.Images.History(Name(context)).Select((step, i) => ImageWire.History(image, step, i == 0)).ToList();
+        var steps = ImageService.History(image).Select((step, i) => ImageWire.History(image, step, i == 0)).ToList();
         return WireJson.Write(context, steps, WireJsonUnixTimeContext.Default.ListImageHistoryResponse);
     }
 
@@ -53,7 +54,8 @@ public sealed class ImageRoutes(DockEngine engine)
 
     private async Task Remove(HttpContext context)
     {
-        var removed = await engine.Images.RemoveAsync(Name(context), Flag(context, "force"), !Flag(context, "noprune"), context.RequestAborted);
+        // noprune keeps untagged parents; DockPS makes no parent images, so it changes nothing.
+        var removed = await engine.Images.RemoveAsync(Name(context), Flag(context, "force"), context.RequestAborted);
         await WireJson.Write(context, removed.Select(ImageWire.Removed).ToList());
     }
 

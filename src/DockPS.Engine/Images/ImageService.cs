@@ -56,11 +56,9 @@ public sealed partial class ImageService(ImageStore store, ContentStore blobs, S
         reference.Digest is { } digest ? $"{reference.Name}@{digest}" : $"{reference.Name}:{reference.Tag ?? ImageReference.DefaultTag}";
 
     /// <summary>Images passing Docker's list filters: dangling, label, reference, before, since.</summary>
-    /// <param name="all">Include intermediate images (DockPS has none yet, so the same list).</param>
     /// <param name="filters">Filter arguments, validated here.</param>
-    public IReadOnlyList<ImageRecord> List(FilterSet filters, bool all = false)
+    public IReadOnlyList<ImageRecord> List(FilterSet filters)
     {
-        _ = all;
         filters.Validate(ListFilterKeys);
         var images = store.All();
         var before = filters.Get("before").Select(r => Find(r).Created).DefaultIfEmpty(DateTimeOffset.MaxValue).Min();
@@ -116,7 +114,7 @@ public sealed partial class ImageService(ImageStore store, ContentStore blobs, S
     /// that several names share needs <paramref name="force"/>, as in Docker.
     /// </summary>
     /// <returns>What happened, in Docker's order: untagged names, then deleted IDs.</returns>
-    public async Task<IReadOnlyList<RemovedImage>> RemoveAsync(string nameOrId, bool force, bool prune, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<RemovedImage>> RemoveAsync(string nameOrId, bool force, CancellationToken cancellationToken)
     {
         await _writer.WaitAsync(cancellationToken);
         try
@@ -137,7 +135,7 @@ public sealed partial class ImageService(ImageStore store, ContentStore blobs, S
                     $"conflict: unable to delete {image.Id.Short} (must be forced) - image is referenced in multiple repositories");
             }
             foreach (var name in names) { Untag(image, name, removed); }
-            removed.AddRange(Delete(image, prune));
+            removed.AddRange(Delete(image));
             return removed;
         }
         finally { _writer.Release(); }
@@ -151,9 +149,8 @@ public sealed partial class ImageService(ImageStore store, ContentStore blobs, S
     }
 
     /// <summary>Deletes an image record, then snapshots and blobs nothing else uses.</summary>
-    private List<RemovedImage> Delete(ImageRecord image, bool prune)
+    private List<RemovedImage> Delete(ImageRecord image)
     {
-        _ = prune; // DockPS keeps no parent images to prune
         var orphans = store.Delete(image.Id);
         foreach (var chain in orphans) { snapshots.Remove(chain); }
         foreach (var layer in image.Layers.Where(l => orphans.Contains(l.ChainId)))
@@ -190,7 +187,7 @@ public sealed partial class ImageService(ImageStore store, ContentStore blobs, S
                 if (!filters.MatchLabels("label", image.Config.Config.Labels)) { continue; }
                 if (filters.Contains("label!") && !NotLabels(filters.Get("label!"), image.Config.Config.Labels)) { continue; }
                 foreach (var name in image.RepoTags.Concat(image.RepoDigests)) { Untag(image, name, removed); }
-                removed.AddRange(Delete(image, prune: true));
+                removed.AddRange(Delete(image));
                 reclaimed += image.Size;
             }
         }
@@ -212,9 +209,8 @@ public sealed partial class ImageService(ImageStore store, ContentStore blobs, S
         : throw new FilterException($"invalid filter 'until={text}': use a Unix time, an RFC 3339 date or a duration (24h)");
 
     /// <summary>The image's history, newest first, with each step's layer ID and size (Docker's shape).</summary>
-    public IReadOnlyList<HistoryStep> History(string nameOrId)
+    public static IReadOnlyList<HistoryStep> History(ImageRecord image)
     {
-        var image = Find(nameOrId);
         var steps = new List<HistoryStep>();
         var layer = 0;
         var entries = image.Config.History.Count > 0 ? image.Config.History : image.Layers.Select(_ => new HistoryEntry()).ToList();

@@ -78,11 +78,11 @@ public sealed class ImageServiceTests : IDisposable
         await Images.TagAsync("one", "two:2", default);
         Assert.Equal(["one:latest", "two:2"], Images.Find("one").RepoTags.Order());
 
-        var removed = await Images.RemoveAsync("two:2", force: false, prune: true, default);
+        var removed = await Images.RemoveAsync("two:2", force: false, default);
         Assert.Equal([new RemovedImage("two:2", null)], removed);
         Assert.Equal(image.Id, Images.Find("one").Id);
 
-        var last = await Images.RemoveAsync("one", force: false, prune: true, default);
+        var last = await Images.RemoveAsync("one", force: false, default);
         Assert.Equal(new RemovedImage("one:latest", null), last[0]);
         Assert.Equal(new RemovedImage(null, image.Id.ToString()), last[1]);
         Assert.False(Images.Blobs.Exists(image.Id));
@@ -95,8 +95,8 @@ public sealed class ImageServiceTests : IDisposable
     {
         var image = await Import("a");
         await Images.TagAsync("a", "b", default);
-        await Assert.ThrowsAsync<ImageConflictException>(() => Images.RemoveAsync(image.Id.Hex[..12], false, true, default));
-        var removed = await Images.RemoveAsync(image.Id.Hex[..12], true, true, default);
+        await Assert.ThrowsAsync<ImageConflictException>(() => Images.RemoveAsync(image.Id.Hex[..12], false, default));
+        var removed = await Images.RemoveAsync(image.Id.Hex[..12], true, default);
         Assert.Equal(3, removed.Count);
         Assert.Empty(Images.List(FilterSet.Empty));
     }
@@ -109,7 +109,7 @@ public sealed class ImageServiceTests : IDisposable
         var second = await Images.ImportAsync(new MemoryStream(bytes), new ImportOptions("second", ["CMD [\"true\"]"], null, "amd64"), default);
         Assert.Equal(first.Layers[0].ChainId, second.Layers[0].ChainId);
         Assert.NotEqual(first.Id, second.Id);
-        await Images.RemoveAsync("first", false, true, default);
+        await Images.RemoveAsync("first", false, default);
         Assert.True(Images.Snapshots.Exists(second.Layers[0].ChainId));
         Assert.Single(Images.Store.LayerBlobs(second.Layers[0].DiffId));
     }
@@ -145,7 +145,7 @@ public sealed class ImageServiceTests : IDisposable
     public async Task HistoryHasTheImportStep()
     {
         await Import("h");
-        var step = Assert.Single(Images.History("h"));
+        var step = Assert.Single(ImageService.History(Images.Find("h")));
         Assert.Equal("Imported from -", step.Entry.Comment);
         Assert.True(step.Size > 0);
     }

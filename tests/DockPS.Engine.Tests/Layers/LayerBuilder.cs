@@ -130,17 +130,9 @@ internal sealed class LayerBuilder
 }
 
 /// <summary>A network-like stream: no seeking, no length, short reads.</summary>
-internal sealed class ForwardOnlyStream(byte[] data, int maxRead = 7919) : Stream
+internal sealed class ForwardOnlyStream(byte[] data, int maxRead = 7919) : ReadOnlyStream
 {
     private int _position;
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -152,8 +144,4 @@ internal sealed class ForwardOnlyStream(byte[] data, int maxRead = 7919) : Strea
 
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
         ValueTask.FromResult(Read(buffer.Span));
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }
