@@ -12,10 +12,13 @@ public sealed class ImageRoutes(DockEngine engine)
     public IEnumerable<Route> Table() =>
     [
         Route.Get("/images/json", List),
+        Route.Get("/images/get", SaveMany),
+        Route.Post("/images/load", Load),
         Route.Post("/images/create", Create),
         Route.Post("/images/prune", Prune),
         Route.Get("/images/{name*}/json", Inspect),
         Route.Get("/images/{name*}/history", History),
+        Route.Get("/images/{name*}/get", Save),
         Route.Post("/images/{name*}/tag", Tag),
         Route.Post("/images/{name*}/push", Push),
         Route.Post("/auth", Auth),
@@ -102,6 +105,46 @@ public sealed class ImageRoutes(DockEngine engine)
         var progress = new ProgressStream(context);
         var image = await engine.Images.ImportAsync(context.Request.Body, options, context.RequestAborted);
         await progress.Write(new JSONMessage { Status = image.Id.ToString() });
+    }
+
+    /// <summary><c>GET /images/get?names=…</c>: one archive of several images (docker save).</summary>
+    private Task SaveMany(HttpContext context) =>
+        WriteArchive(context, context.Request.Query["names"].Where(n => !string.IsNullOrEmpty(n)).Select(n => n!).ToList());
+
+    /// <summary><c>GET /images/{name}/get</c>: one image's archive.</summary>
+    private Task Save(HttpContext context) => WriteArchive(context, [Name(context)]);
+
+    /// <summary>
+    /// Streams the archive. The images are resolved before the first byte goes out, so an unknown
+    /// name still answers 404; a failure mid-stream aborts the connection, as a tar cannot carry an error.
+    /// </summary>
+    private async Task WriteArchive(HttpContext context, IReadOnlyList<string> names)
+    {
+        if (names.Count == 0) { throw new BadRequestException("names is required: the images to save"); }
+        context.Response.ContentType = "application/x-tar";
+        try { await engine.Images.SaveAsync(names, context.Response.Body, context.RequestAborted); }
+        catch (Exception) when (context.Response.HasStarted)
+        {
+            context.Abort();
+        }
+    }
+
+    /// <summary><c>POST /images/load</c>: the body is a docker-save or OCI layout archive (docker load).</summary>
+    private async Task Load(HttpContext context)
+    {
+        var quiet = Flag(context, "quiet");
+        var platform = PlatformOf(context.Request.Query["platform"].ToString());
+        await new ProgressStream(context).Run(progress => engine.Images.LoadAsync(context.Request.Body, platform,
+            quiet ? new QuietProgress(progress) : progress, context.RequestAborted));
+    }
+
+    /// <summary>Passes only the lines without a layer ID: the result lines of a quiet load.</summary>
+    private sealed class QuietProgress(IProgress<TransferProgress> inner) : IProgress<TransferProgress>
+    {
+        public void Report(TransferProgress value)
+        {
+            if (value.Id is null) { inner.Report(value); }
+        }
     }
 
     /// <summary>"linux/arm64/v8" → parts; empty means this host's platform.</summary>

@@ -64,8 +64,8 @@ public sealed partial class ImageService
         }
         catch
         {
-            // The blob is kept only when a layer record points at it.
-            if (!store.IsLayerBlob(blob)) { blobs.Delete(blob); }
+            // The blob is kept only when a record points at it.
+            if (!store.IsReferenced(blob)) { blobs.Delete(blob); }
             throw;
         }
         finally { _writer.Release(); }

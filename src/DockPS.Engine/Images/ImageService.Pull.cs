@@ -54,6 +54,10 @@ public sealed partial class ImageService
         }
         var manifest = ImageManifest.Parse(fetched.Content);
         var manifestDigest = Digest.Parse(fetched.Digest);
+        if (manifest.Layers.FirstOrDefault(l => !MediaTypes.IsLayer(l.MediaType)) is { } unknown)
+        {
+            throw new InvalidDataException($"{reference}: layer {unknown.Digest} has the unsupported media type \"{unknown.MediaType}\"");
+        }
 
         var configBytes = await FetchSmallBlobAsync(client, reference.Repository, manifest.Config, cancellationToken);
         var config = ImageConfig.Parse(configBytes);

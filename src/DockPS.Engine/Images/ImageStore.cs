@@ -42,9 +42,10 @@ public sealed class ImageStore(MetadataStore store)
         "SELECT digest, media_type, size FROM layer_blobs WHERE diff_id = ?1 ORDER BY media_type",
         c => new LayerBlob(Digest.Parse((string)c(0)!), (string)c(1)!, (long)c(2)!), diffId.ToString()));
 
-    /// <summary>Whether a layer record points at <paramref name="blob"/>.</summary>
-    public bool IsLayerBlob(Digest blob) =>
-        store.Read(db => (long)db.Scalar("SELECT count(*) FROM layer_blobs WHERE digest = ?1", blob.ToString())!) > 0;
+    /// <summary>Whether an image or layer record points at <paramref name="blob"/> (as layer, configuration or manifest).</summary>
+    public bool IsReferenced(Digest blob) => store.Read(db => (long)db.Scalar(
+        "SELECT (SELECT count(*) FROM layer_blobs WHERE digest = ?1) + (SELECT count(*) FROM images WHERE id = ?1 OR manifest_digest = ?1)",
+        blob.ToString())!) > 0;
 
     /// <summary>Forgets the packed forms of a layer no snapshot uses any more; returns them for deletion.</summary>
     public IReadOnlyList<Digest> ForgetLayerBlobs(Digest diffId)
