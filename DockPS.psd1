@@ -14,6 +14,7 @@
     CmdletsToExport      = @(
         'Add-ImageTag'
         'Clear-Image'
+        'Export-Image'
         'Get-DockEvent'
         'Get-DockInfo'
         'Get-Image'
