@@ -8,7 +8,7 @@ namespace DockPS.Engine.Images;
 /// </summary>
 public sealed class ContentStore(string blobRoot, string tempDirectory)
 {
-    private const int BufferSize = 1 << 20;
+    internal const int BufferSize = 1 << 20;
 
     /// <summary>The path a blob lives at (whether or not it exists).</summary>
     public string PathOf(Digest digest) => Path.Combine(blobRoot, digest.Algorithm, digest.Hex);
@@ -45,44 +45,17 @@ public sealed class ContentStore(string blobRoot, string tempDirectory)
     /// <exception cref="ContentMismatchException">The content is not what the digest or size promised.</exception>
     public async Task<(Digest Digest, long Size)> WriteAsync(Stream content, Digest? expected, long? expectedSize, CancellationToken cancellationToken)
     {
-        var temp = Path.Combine(tempDirectory, "blob-" + Guid.NewGuid().ToString("n"));
-        try
-        {
-            Digest actual;
-            long size = 0;
-            using (var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256))
-            await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, BufferSize))
-            {
-                var buffer = new byte[BufferSize];
-                int read;
-                while ((read = await content.ReadAsync(buffer, cancellationToken)) > 0)
-                {
-                    hash.AppendData(buffer, 0, read);
-                    await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
-                    size += read;
-                    if (expectedSize is { } limit && size > limit) { throw new ContentMismatchException($"blob is larger than the {limit} bytes its descriptor declares"); }
-                }
-                file.Flush(flushToDisk: true);
-                actual = Digest.FromHash(hash);
-            }
-            if (expected is { } want && want.Algorithm == Digest.Sha256 && want != actual)
-            {
-                throw new ContentMismatchException($"content digest {actual} does not match the expected {want}");
-            }
-            if (expectedSize is { } declared && declared != size)
-            {
-                throw new ContentMismatchException($"blob has {size} bytes where its descriptor declares {declared}");
-            }
-            var target = PathOf(actual);
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Move(temp, target, overwrite: true); // same bytes if it already existed: content addressing
-            return (actual, size);
-        }
-        finally
-        {
-            if (File.Exists(temp)) { File.Delete(temp); }
-        }
+        await using var writer = BeginWrite(expected, expectedSize);
+        await writer.AppendAsync(content, cancellationToken);
+        return await writer.CommitAsync(cancellationToken);
     }
+
+    /// <summary>
+    /// Starts a blob that may arrive in several pieces (a download resumed after a dropped
+    /// connection): append, then commit; disposing an uncommitted writer removes its temp file.
+    /// </summary>
+    public BlobWriter BeginWrite(Digest? expected, long? expectedSize) =>
+        new(Path.Combine(tempDirectory, "blob-" + Guid.NewGuid().ToString("n")), expected, expectedSize, PathOf);
 
     /// <summary>Writes a small in-memory blob (manifest, config).</summary>
     public Task<(Digest Digest, long Size)> WriteAsync(byte[] content, CancellationToken cancellationToken) =>

@@ -141,23 +141,31 @@ public sealed partial class ImageService
         return Enumerable.Range(0, plan.Count).Select(i => done[i]).ToList();
     }
 
-    /// <summary>Downloads one blob into the content store, resuming after a dropped connection.</summary>
+    /// <summary>
+    /// Downloads one blob into the content store. A dropped connection costs only what was in
+    /// flight: the next attempt asks the registry for the rest (a Range request) and appends it,
+    /// after a short, growing pause. Anything else (a refusal, wrong content) fails at once.
+    /// </summary>
     private async Task DownloadAsync(RegistryClient client, string repository, Descriptor blob, string shortId, IProgress<TransferProgress> progress, CancellationToken cancellationToken)
     {
-        const int attempts = 3;
+        const int attempts = 5;
+        await using var writer = blobs.BeginWrite(Digest.Parse(blob.Digest), blob.Size);
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                await using var stream = await client.OpenBlobAsync(repository, blob.Digest, 0, cancellationToken);
-                await using var counted = new CountingStream(stream, n => progress.Report(new TransferProgress(shortId, "Downloading", n, blob.Size)));
-                await blobs.WriteAsync(counted, Digest.Parse(blob.Digest), blob.Size, cancellationToken);
+                var offset = writer.Length;
+                await using var stream = await client.OpenBlobAsync(repository, blob.Digest, offset, cancellationToken);
+                await using var counted = new CountingStream(stream, n => progress.Report(new TransferProgress(shortId, "Downloading", offset + n, blob.Size)));
+                await writer.AppendAsync(counted, cancellationToken);
+                await writer.CommitAsync(cancellationToken);
                 progress.Report(new TransferProgress(shortId, "Download complete"));
                 return;
             }
             catch (IOException e) when (e is not ContentMismatchException && attempt < attempts && !cancellationToken.IsCancellationRequested)
             {
-                progress.Report(new TransferProgress(shortId, $"Retrying (attempt {attempt + 1} of {attempts})"));
+                progress.Report(new TransferProgress(shortId, $"Retrying from byte {writer.Length} (attempt {attempt + 1} of {attempts}): {e.Message}"));
+                await Task.Delay(TimeSpan.FromMilliseconds(100 << attempt), cancellationToken);
             }
         }
     }

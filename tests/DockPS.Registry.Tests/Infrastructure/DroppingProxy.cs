@@ -12,7 +12,9 @@ public delegate int? CutRule(ReadOnlySpan<byte> next);
 /// <summary>
 /// A loopback TCP proxy in front of a real server that resets its first connection at a point
 /// chosen by a <see cref="CutRule"/> in one direction (registry to client, or client to
-/// registry); later connections pass through untouched, so a client can resume.
+/// registry); later connections pass through untouched, so a client can resume. Optionally it
+/// cuts every connection (a registry that never gets a blob out), or stalls instead of cutting
+/// (a transfer that hangs until the client gives up).
 /// </summary>
 public sealed class DroppingProxy : IDisposable
 {
@@ -20,6 +22,8 @@ public sealed class DroppingProxy : IDisposable
     private readonly int _upstreamPort;
     private readonly CutRule? _cutDownstream;
     private readonly CutRule? _cutUpstream;
+    private readonly Func<CutRule>? _everyConnection;
+    private readonly bool _stall;
     private readonly CancellationTokenSource _stop = new();
     private int _connections;
     private int _cuts;
@@ -27,11 +31,15 @@ public sealed class DroppingProxy : IDisposable
     /// <param name="upstreamPort">The real server's port on 127.0.0.1.</param>
     /// <param name="cutDownstream">Where to cut the server → client bytes.</param>
     /// <param name="cutUpstream">Where to cut the client → server bytes.</param>
-    public DroppingProxy(int upstreamPort, CutRule? cutDownstream = null, CutRule? cutUpstream = null)
+    /// <param name="everyConnection">Cut the server → client bytes of every connection, each with a new rule from this.</param>
+    /// <param name="stall">Where a rule says cut, stop forwarding (and hold the connection open) instead.</param>
+    public DroppingProxy(int upstreamPort, CutRule? cutDownstream = null, CutRule? cutUpstream = null, Func<CutRule>? everyConnection = null, bool stall = false)
     {
         _upstreamPort = upstreamPort;
         _cutDownstream = cutDownstream;
         _cutUpstream = cutUpstream;
+        _everyConnection = everyConnection;
+        _stall = stall;
         _listener.Start();
         _ = AcceptLoopAsync();
     }
@@ -70,7 +78,7 @@ public sealed class DroppingProxy : IDisposable
 
     public string Host => $"127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}";
 
-    /// <summary>How many connections were cut (0 or 1).</summary>
+    /// <summary>How many connections were cut (or stalled).</summary>
     public int Cuts => Volatile.Read(ref _cuts);
 
     private async Task AcceptLoopAsync()
@@ -95,7 +103,7 @@ public sealed class DroppingProxy : IDisposable
                 await server.ConnectAsync(IPAddress.Loopback, _upstreamPort);
                 using var done = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
                 var up = PumpAsync(client.GetStream(), server.GetStream(), cut ? _cutUpstream : null, done);
-                var down = PumpAsync(server.GetStream(), client.GetStream(), cut ? _cutDownstream : null, done);
+                var down = PumpAsync(server.GetStream(), client.GetStream(), _everyConnection?.Invoke() ?? (cut ? _cutDownstream : null), done);
                 await Task.WhenAny(up, down);
                 done.Cancel();
                 if (await up || await down)
@@ -111,7 +119,7 @@ public sealed class DroppingProxy : IDisposable
     }
 
     /// <summary>Copies until either side closes; true when it stopped because the rule cut it.</summary>
-    private static async Task<bool> PumpAsync(Stream from, Stream to, CutRule? rule, CancellationTokenSource done)
+    private async Task<bool> PumpAsync(Stream from, Stream to, CutRule? rule, CancellationTokenSource done)
     {
         var buffer = new byte[64 << 10];
         try
@@ -122,6 +130,11 @@ public sealed class DroppingProxy : IDisposable
                 if (n == 0) { return false; }
                 var forward = rule?.Invoke(buffer.AsSpan(0, n));
                 await to.WriteAsync(buffer.AsMemory(0, forward ?? n), done.Token);
+                if (forward is not null && _stall)
+                {
+                    Interlocked.Increment(ref _cuts);
+                    await Task.Delay(Timeout.Infinite, done.Token);
+                }
                 if (forward is not null) { return true; }
             }
         }
