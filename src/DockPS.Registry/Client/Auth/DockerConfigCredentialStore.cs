@@ -11,11 +11,12 @@ namespace DockPS.Registry.Client.Auth;
 /// </summary>
 /// <remarks>
 /// Credential helpers (<c>credsStore</c>, <c>credHelpers</c>) are external programs and are not
-/// run: a registry configured only through a helper has no credentials here. Keys are matched
+/// run: a registry configured only through a helper has no credentials here. Logins are written
+/// by <see cref="Save"/> and removed by <see cref="Remove"/> (DockerConfigCredentialStore.Write.cs). Keys are matched
 /// on <c>host[:port]</c> after dropping a scheme and path, as the Docker CLI does for the
 /// <c>https://host/v1/</c> keys old logins wrote.
 /// </remarks>
-public sealed class DockerConfigCredentialStore(string? path = null) : ICredentialStore
+public sealed partial class DockerConfigCredentialStore(string? path = null) : ICredentialStore
 {
     /// <summary>The file read.</summary>
     public string Path { get; } = path ?? DefaultPath();
