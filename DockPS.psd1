@@ -14,6 +14,8 @@
     CmdletsToExport      = @(
         'Add-ImageTag'
         'Clear-Image'
+        'Connect-Registry'
+        'Disconnect-Registry'
         'Get-DockEvent'
         'Get-DockInfo'
         'Get-Image'

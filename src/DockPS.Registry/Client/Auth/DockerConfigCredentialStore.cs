@@ -52,6 +52,21 @@ public sealed partial class DockerConfigCredentialStore(string? path = null) : I
     }
 
     /// <summary>
+    /// The credential helper the Docker CLI would ask for this registry (<c>credHelpers</c>, else
+    /// <c>credsStore</c>), or null. DockPS does not run helpers; callers warn that the CLI will
+    /// not see an <c>auths</c> entry while a helper is configured.
+    /// </summary>
+    public string? HelperFor(string registry)
+    {
+        DockerConfigFile? config;
+        try { config = JsonSerializer.Deserialize(File.ReadAllBytes(Path), RegistryJsonContext.Default.DockerConfigFile); }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or JsonException) { return null; }
+        var key = NormalizeKey(registry);
+        var helper = config?.CredHelpers?.FirstOrDefault(h => string.Equals(NormalizeKey(h.Key), key, StringComparison.OrdinalIgnoreCase)).Value;
+        return helper is { Length: > 0 } ? helper : config?.CredsStore is { Length: > 0 } store ? store : null;
+    }
+
+    /// <summary>
     /// <c>host[:port]</c> of a config key or registry name: <c>https://host:5000/v1/</c> → <c>host:5000</c>.
     /// </summary>
     public static string NormalizeKey(string registry)
