@@ -14,6 +14,8 @@
     CmdletsToExport      = @(
         'Add-ImageTag'
         'Clear-Image'
+        'Connect-Registry'
+        'Disconnect-Registry'
         'Export-Image'
         'Get-DockEvent'
         'Get-DockInfo'

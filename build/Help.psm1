@@ -285,7 +285,8 @@ function ConvertTo-DockMaml {
         foreach ($line in $page.Syntax) {
             $writer.WriteStartElement('syntaxItem', $cmd)
             $writer.WriteElementString('name', $maml, $page.Name)
-            foreach ($m in [regex]::Matches($line, '-(?<n>[A-Za-z]+)')) {
+            # Parameters only: in "Disconnect-Registry [-Registry]" the noun must not count as one.
+            foreach ($m in [regex]::Matches($line, '(?<=[\s\[])-(?<n>[A-Za-z]+)')) {
                 $name = $m.Groups['n'].Value
                 if ($byName.ContainsKey($name)) { Parameter $byName[$name] $null }
             }

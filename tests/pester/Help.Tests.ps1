@@ -57,6 +57,14 @@ Describe 'Get-Help <Name> -Full' -ForEach $cmdlets {
         $examples[0].code | Should -Match ([regex]::Escape($Name))
     }
 
+    It 'shows the syntax with each parameter once per parameter set' {
+        foreach ($item in @($help.syntax.syntaxItem)) {
+            $names = @($item.parameter | ForEach-Object name)
+            $names | Should -Not -BeNullOrEmpty
+            ($names | Select-Object -Unique).Count | Should -Be $names.Count -Because ($names -join ', ')
+        }
+    }
+
     It 'describes every parameter' {
         $command = Get-Command $Name -Module DockPS
         $documented = @($help.parameters.parameter | Where-Object { ($_.description | Out-String).Trim() } | ForEach-Object name)

@@ -4,8 +4,8 @@ BeforeDiscovery {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     $module = Import-DockTestModule
     $cmdlets = @($module.ExportedCmdlets.Values | Sort-Object Name | ForEach-Object { @{ Name = $_.Name } })
-    # Cmdlets that never talk to a daemon (none yet); every other one must take -HostAddress.
-    $localOnly = @()
+    # Cmdlets that never talk to a daemon; every other one must take -HostAddress.
+    $localOnly = @('Disconnect-Registry')
     $daemonCmdlets = @($cmdlets | Where-Object { $_.Name -notin $localOnly })
 }
 
@@ -110,6 +110,13 @@ Describe 'Format views' {
         $daemon = [DockPS.Types.DockDaemon]::new(4242, 'unix:///tmp/x.sock', '/tmp/data', '/tmp/exec', '/tmp/exec/dockpsd.log', [datetime]'2025-01-02 03:04:05')
         $text = $daemon | Out-String
         $text | Should -Match '4242\s+unix:///tmp/x\.sock\s+/tmp/data\s+2025-01-02 03:04:05'
+    }
+
+    It 'renders a RegistryLogin with its registry, user and where it is stored' {
+        $text = [DockPS.Types.RegistryLogin]::new('127.0.0.1:5000', 'tester', $true, '/tmp/c/config.json') | Out-String
+        $text | Should -Match '127\.0\.0\.1:5000\s+tester\s+/tmp/c/config\.json'
+        $text = [DockPS.Types.RegistryLogin]::new('127.0.0.1:5000', 'tester', $false, $null) | Out-String
+        $text | Should -Match 'tester\s+\(this session\)'
     }
 
     It 'gives DockInfo a human-readable Memory property' {

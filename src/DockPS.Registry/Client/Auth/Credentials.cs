@@ -71,6 +71,9 @@ public sealed class InMemoryCredentialStore : ICredentialStore
         _credentials[DockerConfigCredentialStore.NormalizeKey(registry)] = credential;
     }
 
+    /// <summary>The registries (host[:port]) that have credentials here.</summary>
+    public IReadOnlyList<string> Registries => _credentials.Keys.Order(StringComparer.OrdinalIgnoreCase).ToList();
+
     /// <summary>Forgets the credentials for a registry; false when there were none.</summary>
     public bool Remove(string registry) => _credentials.TryRemove(DockerConfigCredentialStore.NormalizeKey(registry), out _);
 

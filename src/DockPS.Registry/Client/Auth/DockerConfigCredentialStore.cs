@@ -11,11 +11,12 @@ namespace DockPS.Registry.Client.Auth;
 /// </summary>
 /// <remarks>
 /// Credential helpers (<c>credsStore</c>, <c>credHelpers</c>) are external programs and are not
-/// run: a registry configured only through a helper has no credentials here. Keys are matched
+/// run: a registry configured only through a helper has no credentials here. Logins are written
+/// by <see cref="Save"/> and removed by <see cref="Remove"/> (DockerConfigCredentialStore.Write.cs). Keys are matched
 /// on <c>host[:port]</c> after dropping a scheme and path, as the Docker CLI does for the
 /// <c>https://host/v1/</c> keys old logins wrote.
 /// </remarks>
-public sealed class DockerConfigCredentialStore(string? path = null) : ICredentialStore
+public sealed partial class DockerConfigCredentialStore(string? path = null) : ICredentialStore
 {
     /// <summary>The file read.</summary>
     public string Path { get; } = path ?? DefaultPath();
@@ -48,6 +49,21 @@ public sealed class DockerConfigCredentialStore(string? path = null) : ICredenti
         var key = NormalizeKey(registry);
         var entry = config?.Auths?.FirstOrDefault(a => string.Equals(NormalizeKey(a.Key), key, StringComparison.OrdinalIgnoreCase)).Value;
         return entry is null ? null : ToCredential(entry, Path);
+    }
+
+    /// <summary>
+    /// The credential helper the Docker CLI would ask for this registry (<c>credHelpers</c>, else
+    /// <c>credsStore</c>), or null. DockPS does not run helpers; callers warn that the CLI will
+    /// not see an <c>auths</c> entry while a helper is configured.
+    /// </summary>
+    public string? HelperFor(string registry)
+    {
+        DockerConfigFile? config;
+        try { config = JsonSerializer.Deserialize(File.ReadAllBytes(Path), RegistryJsonContext.Default.DockerConfigFile); }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or JsonException) { return null; }
+        var key = NormalizeKey(registry);
+        var helper = config?.CredHelpers?.FirstOrDefault(h => string.Equals(NormalizeKey(h.Key), key, StringComparison.OrdinalIgnoreCase)).Value;
+        return helper is { Length: > 0 } ? helper : config?.CredsStore is { Length: > 0 } store ? store : null;
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using Docker.DotNet.Models;
+using DockPS.Client;
 
 namespace DockPS.Commands.Images;
 
@@ -16,10 +17,34 @@ internal sealed class ImageTransfer(DockCmdlet cmdlet, string activity)
     /// <summary>The status lines without a layer ID ("Digest: …", "Status: …").</summary>
     public IReadOnlyList<string> Statuses => _statuses;
 
-    /// <summary>Registry credentials as the Engine API carries them (never logged).</summary>
-    public static AuthConfig Auth(PSCredential? credential, string? registry) => credential is null
-        ? new AuthConfig()
-        : new AuthConfig { Username = credential.UserName, Password = credential.GetNetworkCredential().Password, ServerAddress = registry };
+    /// <summary>
+    /// Registry credentials as the Engine API carries them (X-Registry-Auth; never logged): the
+    /// -Credential given, else the login Connect-Registry or docker login stored for the registry
+    /// (read here, on the client, as the docker CLI does, so it works whatever user or
+    /// DOCKER_CONFIG the daemon runs with), else none (the daemon may still have its own).
+    /// </summary>
+    public AuthConfig Auth(PSCredential? credential, string? registry)
+    {
+        if (credential is not null)
+        {
+            return new AuthConfig { Username = credential.UserName, Password = credential.GetNetworkCredential().Password, ServerAddress = registry };
+        }
+        if (registry is null) { return new AuthConfig(); }
+        try
+        {
+            if (RegistryLogins.Find(registry) is not ({ } stored, var source)) { return new AuthConfig(); }
+            cmdlet.WriteVerbose($"Using the stored login for {registry} ({stored.Describe()}, from {source}).");
+            return stored.IdentityToken is { } token
+                ? new AuthConfig { Username = stored.Username, IdentityToken = token, ServerAddress = registry }
+                : new AuthConfig { Username = stored.Username, Password = stored.Password, ServerAddress = registry };
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
+        {
+            // As the docker CLI: a config file it cannot read is a warning, and the transfer goes on without it.
+            cmdlet.WriteWarning($"The stored registry logins could not be read: {e.Message}");
+            return new AuthConfig();
+        }
+    }
 
     /// <summary>Handles one message on the pipeline thread.</summary>
     public void Show(JSONMessage message)

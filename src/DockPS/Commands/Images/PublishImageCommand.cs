@@ -7,7 +7,7 @@ namespace DockPS.Commands.Images;
 
 /// <summary>
 /// <para type="synopsis">Pushes an image to a registry.</para>
-/// <para type="description">Uploads an image named registry/name[:tag] (give it such a name with Add-ImageTag) with the layers the registry lacks, like docker push. Layers the registry has are skipped, layers in another repository of the same registry are mounted, uploads run in parallel. A pulled image goes back with its original manifest, byte for byte. Credentials come from -Credential, else from the daemon's stored logins.</para>
+/// <para type="description">Uploads an image named registry/name[:tag] (give it such a name with Add-ImageTag) with the layers the registry lacks, like docker push. Layers the registry has are skipped, layers in another repository of the same registry are mounted, uploads run in parallel. A pulled image goes back with its original manifest, byte for byte. Credentials come from -Credential, else from the login Connect-Registry (or docker login) stored for the image's registry, else from the daemon's own stored logins.</para>
 /// </summary>
 [Cmdlet(VerbsData.Publish, "Image", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
 [OutputType(typeof(DockImage))]
@@ -22,7 +22,7 @@ public sealed class PublishImageCommand : DockCmdlet
     [ValidateNotNullOrEmpty]
     public string[] Name { get; set; } = [];
 
-    /// <summary><para type="description">Registry credentials, for this push only.</para></summary>
+    /// <summary><para type="description">Registry credentials, for this push only. Without it, the login stored for the image's registry is used (see Connect-Registry).</para></summary>
     [Parameter]
     [Credential]
     public PSCredential? Credential { get; set; }
@@ -43,8 +43,10 @@ public sealed class PublishImageCommand : DockCmdlet
             var transfer = new ImageTransfer(this, "Pushing");
             try
             {
+                // Read on the pipeline thread: it may write a warning or verbose line.
+                var auth = transfer.Auth(Credential, ReferenceText.RegistryOf(reference));
                 Stream<JSONMessage>((c, progress, ct) => c.Images.PushImageAsync(name, new ImagePushParameters { Tag = tag ?? "latest" },
-                    ImageTransfer.Auth(Credential, ReferenceText.RegistryOf(reference)), progress, ct), transfer.Show);
+                    auth, progress, ct), transfer.Show);
                 Cancellation.ThrowIfCancellationRequested();
                 if (PassThru) { WriteObject(ImageObjects.FromInspect(Call((c, ct) => c.Images.InspectImageAsync($"{name}:{tag ?? "latest"}", ct)), ResolvedAddress)); }
             }

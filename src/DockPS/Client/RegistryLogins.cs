@@ -1,0 +1,51 @@
+using System.Management.Automation.Runspaces;
+using System.Runtime.CompilerServices;
+using DockPS.Registry.Client.Auth;
+
+namespace DockPS.Client;
+
+/// <summary>
+/// Where the module keeps registry logins: per PowerShell session in memory (Connect-Registry
+/// -Scope Session), and in the docker config.json (<c>$env:DOCKER_CONFIG/config.json</c>, else
+/// <c>~/.docker/config.json</c>) that <c>docker login</c> writes and dockpsd reads. The session
+/// login wins, as the more specific one.
+/// </summary>
+public static class RegistryLogins
+{
+    private static readonly ConditionalWeakTable<Runspace, InMemoryCredentialStore> Sessions = new();
+    private static readonly InMemoryCredentialStore NoRunspace = new();
+
+    /// <summary>This session's logins (the calling thread's runspace); gone when the session ends.</summary>
+    public static InMemoryCredentialStore Session =>
+        Runspace.DefaultRunspace is { } runspace ? Sessions.GetValue(runspace, _ => new InMemoryCredentialStore()) : NoRunspace;
+
+    /// <summary>The docker config.json as the environment names it now ($env:DOCKER_CONFIG is read on every call).</summary>
+    public static DockerConfigCredentialStore ConfigFile => new();
+
+    /// <summary>
+    /// The stored login for a registry and where it came from ("this session" or the file's path),
+    /// or null. Throws <see cref="InvalidDataException"/> for an unreadable config.json.
+    /// </summary>
+    public static (RegistryCredential Credential, string Source)? Find(string registry)
+    {
+        if (Session.GetAsync(registry).GetAwaiter().GetResult() is { } session) { return (session, "this session"); }
+        var file = ConfigFile;
+        return file.GetAsync(registry).GetAwaiter().GetResult() is { } stored ? (stored, file.Path) : null;
+    }
+
+    /// <summary>
+    /// "host[:port]" of what a user typed: a scheme and path are dropped ("https://Reg:5000/v2/" →
+    /// "reg:5000"), as docker login does. Throws <see cref="ArgumentException"/> for anything else.
+    /// </summary>
+    public static string HostOf(string registry)
+    {
+        var host = DockerConfigCredentialStore.NormalizeKey(registry ?? "");
+        if (host.Length == 0 || host.Any(c => char.IsWhiteSpace(c) || c is '@' or '?' or '#')
+            || !Uri.TryCreate($"http://{host}/", UriKind.Absolute, out var uri) || !string.Equals(uri.Authority, host, StringComparison.OrdinalIgnoreCase)
+                && !string.Equals($"{uri.Host}:{uri.Port}", host, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ArgumentException($"'{registry}' is not a registry: give host[:port], e.g. localhost:5000");
+        }
+        return host;
+    }
+}
