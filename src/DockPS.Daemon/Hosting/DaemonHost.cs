@@ -62,7 +62,14 @@ public static class DaemonHost
                 ctx.Cancel = true; // SIGHUP reloads; it must not end the daemon
                 Reload(options, explicitFlags, engine, app.Logger);
             });
-            await app.StartAsync();
+            try { await app.StartAsync(); }
+            catch (OperationCanceledException) when (app.Lifetime.ApplicationStopping.IsCancellationRequested)
+            {
+                // SIGINT or SIGTERM while starting: the host gives up its start; stop as after a normal run.
+                app.Logger.LogInformation("shutting down (asked to stop while starting)");
+                await app.DisposeAsync();
+                return 0;
+            }
             foreach (var unix in addresses.OfType<ListenAddress.Unix>())
             {
                 created.Add(unix.Path);

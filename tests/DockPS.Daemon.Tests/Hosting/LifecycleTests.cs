@@ -8,7 +8,7 @@ public class LifecycleTests
         using var daemon = TestDaemon.Start();
         Assert.Equal(daemon.Process.Id.ToString(), File.ReadAllText(daemon.PidFile).Trim());
         daemon.Signal(TestDaemon.SIGINT);
-        Assert.True(daemon.Process.WaitForExit(15_000));
+        Assert.True(daemon.Process.WaitForExit(15_000), "dockpsd did not stop on SIGINT: " + daemon.Log);
         Assert.Equal(0, daemon.Process.ExitCode);
         Assert.False(File.Exists(daemon.Socket));
         Assert.False(File.Exists(daemon.PidFile));
