@@ -253,14 +253,14 @@ function Invoke-ImageBench {
         $times = 1..5 | ForEach-Object { (Measure-Command { $null = Get-Image }).TotalMilliseconds }
         Write-Host ('    {0} images: median {1:N1} ms (target < 100 ms)' -f $count, (Get-Median $times))
 
-        Write-Host '==> push and pull of a 100 MiB single-layer image, Debian docker-registry on loopback (3 runs)' -ForegroundColor Cyan
+        Write-Host '==> push and pull of a 100 MiB single-layer image, Debian docker-registry on loopback (5 runs)' -ForegroundColor Cyan
         $registry = Start-TestRegistry
         $null = New-Item -ItemType Directory "$dir/big"
         & head -c 104857600 /dev/urandom > "$dir/big/blob.bin"
         & tar -C "$dir/big" -cf "$dir/big.tar" blob.bin
         $size = (Get-Item "$dir/big.tar").Length / 1MB
         $push = @(); $pull = @(); $curlUp = @(); $curlDown = @()
-        foreach ($i in 1..3) {
+        foreach ($i in 1..5) {
             $name = "$($registry.Address)/bench/big${i}:1"
             $null = Import-Image "$dir/big.tar" $name
             $push += $size / (Measure-Command { Publish-Image $name }).TotalSeconds

@@ -105,9 +105,10 @@ public sealed class DockEngine : IDisposable
         });
     }
 
-    /// <summary>Closes the store and releases the data root.</summary>
+    /// <summary>Lets blob commits still running finish, closes the store and releases the data root.</summary>
     public void Dispose()
     {
+        Images.BlobsSettledAsync().Wait(TimeSpan.FromMinutes(1));
         Store.Dispose();
         _lock.Dispose();
     }

@@ -18,6 +18,7 @@ public sealed class BlobWriter : IAsyncDisposable
     private readonly FileStream _file;
     private readonly byte[] _buffer = new byte[ContentStore.BufferSize];
     private bool _committed;
+    private Digest? _digest;
 
     internal BlobWriter(string temp, Digest? expected, long? expectedSize, Func<Digest, string> pathOf)
     {
@@ -33,40 +34,56 @@ public sealed class BlobWriter : IAsyncDisposable
     public async Task AppendAsync(Stream content, CancellationToken cancellationToken)
     {
         int read;
-        while ((read = await content.ReadAsync(_buffer, cancellationToken)) > 0)
-        {
-            if (_expectedSize is { } limit && Length + read > limit)
-            {
-                throw new ContentMismatchException($"blob is larger than the {limit} bytes its descriptor declares");
-            }
-            await _file.WriteAsync(_buffer.AsMemory(0, read), cancellationToken);
-            _hash.AppendData(_buffer, 0, read);
-            Length += read;
-        }
+        while ((read = await content.ReadAsync(_buffer, cancellationToken)) > 0) { await WriteAsync(_buffer.AsMemory(0, read), cancellationToken); }
     }
 
-    /// <summary>Flushes to disk, verifies, and renames the blob into place.</summary>
-    /// <returns>The blob's digest and size.</returns>
-    /// <exception cref="ContentMismatchException">The content is not what the digest or size promised.</exception>
-    public async Task<(Digest Digest, long Size)> CommitAsync(CancellationToken cancellationToken)
+    /// <summary>Appends <paramref name="data"/>.</summary>
+    /// <exception cref="ContentMismatchException">More bytes than the expected size.</exception>
+    public async Task WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
-        await _file.FlushAsync(cancellationToken);
-        _file.Flush(flushToDisk: true);
-        await _file.DisposeAsync();
-        var actual = Digest.FromHash(_hash);
-        if (_expected is { } want && want.Algorithm == Digest.Sha256 && want != actual)
+        if (_expectedSize is { } limit && Length + data.Length > limit)
         {
-            throw new ContentMismatchException($"content digest {actual} does not match the expected {want}");
+            throw new ContentMismatchException($"blob is larger than the {limit} bytes its descriptor declares");
+        }
+        await _file.WriteAsync(data, cancellationToken);
+        _hash.AppendData(data.Span);
+        Length += data.Length;
+    }
+
+    /// <summary>
+    /// Checks the content is complete and matches the expected digest and size, without waiting
+    /// for the disk: a wrong blob is refused at once, the durable commit may follow later.
+    /// </summary>
+    /// <returns>The blob's digest.</returns>
+    /// <exception cref="ContentMismatchException">The content is not what the digest or size promised.</exception>
+    public Digest Verify()
+    {
+        _digest ??= Digest.FromHash(_hash);
+        if (_expected is { } want && want.Algorithm == Digest.Sha256 && want != _digest)
+        {
+            throw new ContentMismatchException($"content digest {_digest} does not match the expected {want}");
         }
         if (_expectedSize is { } declared && declared != Length)
         {
             throw new ContentMismatchException($"blob has {Length} bytes where its descriptor declares {declared}");
         }
-        var target = _pathOf(actual);
+        return _digest.Value;
+    }
+
+    /// <summary>Verifies, flushes to disk (fsync), and renames the blob into place.</summary>
+    /// <returns>The blob's digest and size.</returns>
+    /// <exception cref="ContentMismatchException">The content is not what the digest or size promised.</exception>
+    public async Task<(Digest Digest, long Size)> CommitAsync(CancellationToken cancellationToken)
+    {
+        var digest = Verify();
+        await _file.FlushAsync(cancellationToken);
+        _file.Flush(flushToDisk: true);
+        await _file.DisposeAsync();
+        var target = _pathOf(digest);
         Directory.CreateDirectory(Path.GetDirectoryName(target)!);
         File.Move(_temp, target, overwrite: true); // same bytes if it already existed: content addressing
         _committed = true;
-        return (actual, Length);
+        return (digest, Length);
     }
 
     /// <summary>Closes the file; an uncommitted blob's temp file is removed.</summary>

@@ -20,6 +20,7 @@ public sealed partial class ImageService
         var layerFiles = new Dictionary<Digest, (Stream Content, long Size)>();
         // Open every blob under the writer lock: a removal racing the save then cannot take a
         // blob away (an open file stays readable after its name is gone).
+        await BlobsSettledAsync();
         await _writer.WaitAsync(cancellationToken);
         try
         {
@@ -116,6 +117,7 @@ public sealed partial class ImageService
     {
         var opened = await Layers.LayerCompression.OpenAsync(input, cancellationToken);
         var archive = await ImageArchive.ReadAsync(opened.Content, blobs, progress, cancellationToken);
+        await BlobsSettledAsync();
         await _writer.WaitAsync(cancellationToken);
         try
         {

@@ -10,6 +10,9 @@ public sealed partial class ImageService
     /// <summary>How many layers move at once: enough to fill the link, few enough for 2 cores.</summary>
     private const int ParallelLayers = 3;
 
+    /// <summary>Blob commits a pull left running (see <see cref="FetchLayerAsync"/>).</summary>
+    private readonly List<Task> _committing = [];
+
     /// <summary>Registry settings (set by the daemon from its configuration).</summary>
     public RegistrySettings Registries { get; set; } = new([], null);
 
@@ -66,7 +69,29 @@ public sealed partial class ImageService
             throw new InvalidDataException($"{reference}: the manifest lists {manifest.Layers.Count} layers but the configuration {config.RootFs.DiffIds.Count}");
         }
 
-        var layers = await PullLayersAsync(client, reference.Repository, manifest, config, progress, cancellationToken);
+        var pending = new ConcurrentBag<PendingBlob>();
+        try
+        {
+            var layers = await PullLayersAsync(client, reference.Repository, manifest, config, pending, progress, cancellationToken);
+            var image = await RecordPullAsync(reference, fetched, manifestDigest, configBytes, config, layers, cancellationToken);
+            // Only now do the layer blobs go to disk for good: a fsync running earlier would hold up
+            // every other one on this file system (the database's commit included) until it ended.
+            foreach (var blob in pending) { CommitInBackground(blob); }
+            pending.Clear();
+            progress.Report(new TransferProgress(null, $"Digest: {manifestDigest}"));
+            progress.Report(new TransferProgress(null, $"Status: Downloaded newer image for {reference}"));
+            return image;
+        }
+        finally
+        {
+            foreach (var blob in pending) { await blob.Writer.DisposeAsync(); }
+        }
+    }
+
+    /// <summary>Stores the configuration and manifest and records the pulled image with its names.</summary>
+    private async Task<ImageRecord> RecordPullAsync(ImageReference reference, RegistryManifest fetched, Digest manifestDigest, byte[] configBytes,
+        ImageConfig config, List<LayerRecord> layers, CancellationToken cancellationToken)
+    {
         await _writer.WaitAsync(cancellationToken);
         try
         {
@@ -82,8 +107,6 @@ public sealed partial class ImageService
             if (reference.Tag is { } tag && reference.Digest is null) { names.Add(($"{reference.Name}:{tag}", "tag")); }
             store.Add(image, names);
             events.Publish(EventTypes.Image, "pull", reference.ToString(), new Dictionary<string, string> { ["name"] = reference.ToString() });
-            progress.Report(new TransferProgress(null, $"Digest: {manifestDigest}"));
-            progress.Report(new TransferProgress(null, $"Status: Downloaded newer image for {reference}"));
             return store.Get(configDigest)!;
         }
         finally { _writer.Release(); }
@@ -103,7 +126,7 @@ public sealed partial class ImageService
 
     /// <summary>Downloads and unpacks the layers not present yet; returns all layer records, bottom first.</summary>
     private async Task<List<LayerRecord>> PullLayersAsync(RegistryClient client, string repository, ImageManifest manifest, ImageConfig config,
-        IProgress<TransferProgress> progress, CancellationToken cancellationToken)
+        ConcurrentBag<PendingBlob> pending, IProgress<TransferProgress> progress, CancellationToken cancellationToken)
     {
         var plan = new List<(Descriptor Blob, Digest DiffId, Digest? Parent, Digest Chain)>();
         Digest? parent = null;
@@ -128,45 +151,81 @@ public sealed partial class ImageService
                 }
                 progress.Report(new TransferProgress(shortId, "Pulling fs layer"));
                 var blobDigest = Digest.Parse(blob.Digest);
-                if (!blobs.Exists(blobDigest)) { await DownloadAsync(client, repository, blob, shortId, progress, ct); }
-                progress.Report(new TransferProgress(shortId, "Extracting", 0, blob.Size));
-                await using (var stored = blobs.OpenRead(blobDigest))
+                if (blobs.Exists(blobDigest))
                 {
-                    var (_, layer) = await snapshots.CreateAsync(layerParent, stored, diffId, ct);
+                    progress.Report(new TransferProgress(shortId, "Extracting", 0, blob.Size));
+                    await using var stored = blobs.OpenRead(blobDigest);
+                    done[i] = (await snapshots.CreateAsync(layerParent, stored, diffId, ct)).Layer;
+                    store.AddLayerBlob(diffId, blobDigest, MediaTypes.Normalize(blob.MediaType) ?? blob.MediaType, blob.Size);
+                }
+                else
+                {
+                    var (layer, packed) = await FetchLayerAsync(client, repository, blob, layerParent, diffId, shortId, progress, ct);
+                    pending.Add(packed);
                     done[i] = layer;
                 }
-                store.AddLayerBlob(diffId, blobDigest, MediaTypes.Normalize(blob.MediaType) ?? blob.MediaType, blob.Size);
                 progress.Report(new TransferProgress(shortId, "Pull complete"));
             });
         return Enumerable.Range(0, plan.Count).Select(i => done[i]).ToList();
     }
 
     /// <summary>
-    /// Downloads one blob into the content store. A dropped connection costs only what was in
-    /// flight: the next attempt asks the registry for the rest (a Range request) and appends it,
-    /// after a short, growing pause. Anything else (a refusal, wrong content) fails at once.
+    /// Downloads a layer blob and unpacks it in the same pass (<see cref="BlobDownload"/>): the
+    /// unpacker reads ahead on its own thread, so downloading with hashing and storing runs beside
+    /// parsing and writing files. The blob is verified before the unpack can end, and handed back
+    /// still in its temp file: it is made durable (fsync, rename) in the background once the image
+    /// is recorded. The disk cannot take a fsync'd blob as fast as loopback delivers it, and only
+    /// push and save need the blob; they wait for it (<see cref="BlobsSettledAsync"/>).
     /// </summary>
-    private async Task DownloadAsync(RegistryClient client, string repository, Descriptor blob, string shortId, IProgress<TransferProgress> progress, CancellationToken cancellationToken)
+    private async Task<(LayerRecord Layer, PendingBlob Blob)> FetchLayerAsync(RegistryClient client, string repository, Descriptor blob, Digest? parent, Digest diffId,
+        string shortId, IProgress<TransferProgress> progress, CancellationToken cancellationToken)
     {
-        const int attempts = 5;
-        await using var writer = blobs.BeginWrite(Digest.Parse(blob.Digest), blob.Size);
-        for (var attempt = 1; ; attempt++)
+        var digest = Digest.Parse(blob.Digest);
+        var writer = blobs.BeginWrite(digest, blob.Size);
+        try
         {
-            try
+            LayerRecord layer;
+            await using (var download = new BlobDownload(client, repository, blob, writer, shortId, progress, cancellationToken))
             {
-                var offset = writer.Length;
-                await using var stream = await client.OpenBlobAsync(repository, blob.Digest, offset, cancellationToken);
-                await using var counted = new CountingStream(stream, n => progress.Report(new TransferProgress(shortId, "Downloading", offset + n, blob.Size)));
-                await writer.AppendAsync(counted, cancellationToken);
-                await writer.CommitAsync(cancellationToken);
-                progress.Report(new TransferProgress(shortId, "Download complete"));
-                return;
+                layer = (await snapshots.CreateAsync(parent, download, diffId, verifiedBlob: digest, cancellationToken)).Layer;
             }
-            catch (IOException e) when (e is not ContentMismatchException && attempt < attempts && !cancellationToken.IsCancellationRequested)
-            {
-                progress.Report(new TransferProgress(shortId, $"Retrying from byte {writer.Length} (attempt {attempt + 1} of {attempts}): {e.Message}"));
-                await Task.Delay(TimeSpan.FromMilliseconds(100 << attempt), cancellationToken);
-            }
+            return (layer, new PendingBlob(writer, diffId, MediaTypes.Normalize(blob.MediaType) ?? blob.MediaType, blob.Size));
+        }
+        catch
+        {
+            await writer.DisposeAsync();
+            throw;
         }
     }
+
+    /// <summary>Makes a verified blob durable and visible, then records it as the layer's packed form, off the pull's path.</summary>
+    private void CommitInBackground(PendingBlob blob)
+    {
+        var commit = Task.Run(async () =>
+        {
+            await using (blob.Writer)
+            {
+                var (digest, _) = await blob.Writer.CommitAsync(CancellationToken.None);
+                store.AddLayerBlob(blob.DiffId, digest, blob.MediaType, blob.Size);
+            }
+        });
+        lock (_committing) { _committing.Add(commit); }
+        _ = commit.ContinueWith(done => { lock (_committing) { _committing.Remove(done); } }, TaskScheduler.Default);
+    }
+
+    /// <summary>
+    /// Waits until every blob a pull handed to the background is on disk and recorded. A commit
+    /// that failed (a full disk) leaves its layer without a packed form: the image still runs,
+    /// and push or save say what is missing.
+    /// </summary>
+    public async Task BlobsSettledAsync()
+    {
+        Task[] pending;
+        lock (_committing) { pending = _committing.ToArray(); }
+        try { await Task.WhenAll(pending); }
+        catch (Exception) when (pending.All(t => t.IsCompleted)) { }
+    }
 }
+
+/// <summary>A downloaded, verified layer blob still in its temp file, and what to record once it is committed.</summary>
+internal sealed record PendingBlob(BlobWriter Writer, Digest DiffId, string MediaType, long Size);

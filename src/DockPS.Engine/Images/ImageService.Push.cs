@@ -23,6 +23,7 @@ public sealed partial class ImageService
         using var client = ClientFor(reference, credential);
         progress.Report(new TransferProgress(null, $"The push refers to repository [{reference.Name}]"));
 
+        await BlobsSettledAsync();
         var (manifestBytes, mediaType, layerBlobs) = ManifestFor(image);
         var mountFrom = image.RepoDigests.Concat(image.RepoTags)
             .Select(n => ImageReference.TryParse(n, out var r, out _) ? r : null)

@@ -116,6 +116,7 @@ public sealed partial class ImageService(ImageStore store, ContentStore blobs, S
     /// <returns>What happened, in Docker's order: untagged names, then deleted IDs.</returns>
     public async Task<IReadOnlyList<RemovedImage>> RemoveAsync(string nameOrId, bool force, CancellationToken cancellationToken)
     {
+        await BlobsSettledAsync();
         await _writer.WaitAsync(cancellationToken);
         try
         {
@@ -177,6 +178,7 @@ public sealed partial class ImageService(ImageStore store, ContentStore blobs, S
         var until = filters.Get("until").Select(ParseUntil).DefaultIfEmpty(DateTimeOffset.MaxValue).Min();
         var removed = new List<RemovedImage>();
         long reclaimed = 0;
+        await BlobsSettledAsync();
         await _writer.WaitAsync(cancellationToken);
         try
         {

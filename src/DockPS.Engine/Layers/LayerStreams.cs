@@ -47,16 +47,19 @@ internal sealed class PrefixedStream(byte[] prefix, int prefixLength, Stream sou
     }
 }
 
-/// <summary>Passes reads through while hashing them: the blob digest, computed in the same pass as the unpack.</summary>
-internal sealed class DigestingStream(Stream source) : ReadOnlyStream
+/// <summary>
+/// Passes reads through while hashing them: the blob digest, computed in the same pass as the
+/// unpack. Without <paramref name="hashing"/> it only counts (the caller verified the blob).
+/// </summary>
+internal sealed class DigestingStream(Stream source, bool hashing = true) : ReadOnlyStream
 {
-    private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    private readonly IncrementalHash? _hash = hashing ? IncrementalHash.CreateHash(HashAlgorithmName.SHA256) : null;
 
     /// <summary>Bytes read so far.</summary>
     public long BytesRead { get; private set; }
 
-    /// <summary>"sha256:&lt;hex&gt;" of the bytes read so far.</summary>
-    public string Digest => OciDigest.Format(_hash);
+    /// <summary>"sha256:&lt;hex&gt;" of the bytes read so far (null when not hashing).</summary>
+    public string? Digest => _hash is null ? null : OciDigest.Format(_hash);
 
     public override int Read(Span<byte> buffer)
     {
@@ -83,13 +86,13 @@ internal sealed class DigestingStream(Stream source) : ReadOnlyStream
 
     private void Append(ReadOnlySpan<byte> data)
     {
-        _hash.AppendData(data);
+        _hash?.AppendData(data);
         BytesRead += data.Length;
     }
 
     protected override void Dispose(bool disposing)
     {
-        if (disposing) { _hash.Dispose(); }
+        if (disposing) { _hash?.Dispose(); }
         base.Dispose(disposing);
     }
 }

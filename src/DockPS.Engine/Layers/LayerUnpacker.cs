@@ -23,7 +23,15 @@ public static class LayerUnpacker
     /// outside <paramref name="targetDirectory"/>, but on this or any other failure it holds a
     /// partial layer: the caller deletes it.
     /// </exception>
-    public static async Task<UnpackResult> UnpackAsync(Stream layer, string targetDirectory, CancellationToken cancellationToken)
+    public static Task<UnpackResult> UnpackAsync(Stream layer, string targetDirectory, CancellationToken cancellationToken) =>
+        UnpackAsync(layer, targetDirectory, verifiedBlobDigest: null, cancellationToken);
+
+    /// <summary>
+    /// Unpacks as <see cref="UnpackAsync(Stream, string, CancellationToken)"/> does, for a blob the
+    /// caller verifies itself against <paramref name="verifiedBlobDigest"/> (a download hashed as it
+    /// is stored): the blob is not hashed a second time, and a plain tar's diff ID is that digest.
+    /// </summary>
+    public static async Task<UnpackResult> UnpackAsync(Stream layer, string targetDirectory, string? verifiedBlobDigest, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(layer);
         ArgumentException.ThrowIfNullOrEmpty(targetDirectory);
@@ -33,7 +41,7 @@ public static class LayerUnpacker
             throw new DirectoryNotFoundException($"layer target '{root}' is not an existing directory");
         }
 
-        await using var blob = new DigestingStream(layer);
+        await using var blob = new DigestingStream(layer, hashing: verifiedBlobDigest is null);
         var opened = await LayerCompression.OpenAsync(blob, cancellationToken).ConfigureAwait(false);
         await using var content = opened.Content;
         await using var readAhead = new ReadAheadStream(content);
@@ -60,7 +68,7 @@ public static class LayerUnpacker
             throw new LayerException($"corrupt {opened.Compression.ToString().ToLowerInvariant()} stream: unexpected data after the compressed data");
         }
         target.Finish();
-        var digest = blob.Digest;
+        var digest = verifiedBlobDigest ?? blob.Digest!;
         return new UnpackResult(digest, tarHash is null ? digest : OciDigest.Format(tarHash), size, count, opened.Compression);
     }
 

@@ -25,13 +25,21 @@ public sealed class SnapshotStore(string root, string tempDirectory)
     /// <returns>What was unpacked, and the layer record (chain ID) it became.</returns>
     /// <exception cref="LayerException">Hostile or corrupt layer content.</exception>
     /// <exception cref="ContentMismatchException">The content is not the layer the image names.</exception>
-    public async Task<(UnpackResult Unpacked, LayerRecord Layer)> CreateAsync(Digest? parent, Stream layer, Digest? expectedDiffId, CancellationToken cancellationToken)
+    public Task<(UnpackResult Unpacked, LayerRecord Layer)> CreateAsync(Digest? parent, Stream layer, Digest? expectedDiffId, CancellationToken cancellationToken) =>
+        CreateAsync(parent, layer, expectedDiffId, verifiedBlob: null, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="CreateAsync(Digest?, Stream, Digest?, CancellationToken)"/>, for a blob the
+    /// caller verifies against <paramref name="verifiedBlob"/> before the unpack can end (a
+    /// download that is hashed as it is stored), so the unpack need not hash it again.
+    /// </summary>
+    public async Task<(UnpackResult Unpacked, LayerRecord Layer)> CreateAsync(Digest? parent, Stream layer, Digest? expectedDiffId, Digest? verifiedBlob, CancellationToken cancellationToken)
     {
         var temp = Path.Combine(tempDirectory, "snapshot-" + Guid.NewGuid().ToString("n"));
         Directory.CreateDirectory(temp);
         try
         {
-            var unpacked = await LayerUnpacker.UnpackAsync(layer, temp, cancellationToken);
+            var unpacked = await LayerUnpacker.UnpackAsync(layer, temp, verifiedBlob?.ToString(), cancellationToken);
             var diffId = Digest.Parse(unpacked.DiffId);
             if (expectedDiffId is { } want && want != diffId)
             {
