@@ -112,6 +112,36 @@ Describe 'Receive-Image' {
         Get-ManifestBytes "$reg/roundtrip/v2s2:1" | Should -Be $original
     }
 
+    It 'stops on Ctrl+C mid-download, leaving nothing half-pulled and the daemon serving' {
+        # The proxy of the registry client's tests, stalling each connection 1 MB in.
+        $tests = Get-ChildItem "$PSScriptRoot/../DockPS.Registry.Tests/bin/*/net10.0/DockPS.Registry.Tests.dll" | Sort-Object LastWriteTime | Select-Object -Last 1
+        Add-Type -Path $tests.FullName
+        $null = New-Item -ItemType Directory "$($t.Dir)/big"
+        & head -c 3000000 /dev/urandom > "$($t.Dir)/big/data.bin"
+        & tar -C "$($t.Dir)/big" -cf "$($t.Dir)/big.tar" data.bin
+        $null = Import-Image "$($t.Dir)/big.tar" "$reg/ctrlc/big:1"
+        $null = Publish-Image "$reg/ctrlc/big:1"
+        Remove-Image "$reg/ctrlc/big:1" -Force -Confirm:$false
+        $proxy = [DockPS.Registry.Tests.Infrastructure.DroppingProxy]::Stalling([int]$reg.Split(':')[1], 1000000)
+        $ps = [powershell]::Create()
+        try {
+            $null = $ps.AddCommand('Import-Module').AddArgument((Get-Module DockPS).Path).AddStatement().
+                AddCommand('Receive-Image').AddArgument("$($proxy.Host)/ctrlc/big:1").AddParameter('HostAddress', $t.Address)
+            $run = $ps.BeginInvoke()
+            Wait-DockCondition { $proxy.Cuts -gt 0 } | Should -BeTrue
+            $ps.Stop()  # what Ctrl+C does: the cmdlet's StopProcessing
+            $run.IsCompleted | Should -BeTrue
+            $ps.InvocationStateInfo.State | Should -Be 'Stopped'
+            Wait-DockCondition { -not (Get-ChildItem "$($t.DataRoot)/tmp" -Force) } | Should -BeTrue
+            Get-Image "$($proxy.Host)/ctrlc/big:1" -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            @(Get-Image).Count | Should -BeGreaterThan 0
+        }
+        finally {
+            $ps.Dispose()
+            $proxy.Dispose()
+        }
+    }
+
     It 'reports an unknown image as ObjectNotFound' {
         $err = Get-DockErrorRecord { Receive-Image "$reg/no/such:image" -ErrorAction Stop }
         $err.CategoryInfo.Category | Should -Be 'ObjectNotFound'

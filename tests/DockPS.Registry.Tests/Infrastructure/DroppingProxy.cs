@@ -44,6 +44,9 @@ public sealed class DroppingProxy : IDisposable
         _ = AcceptLoopAsync();
     }
 
+    /// <summary>A proxy that stalls every connection once the server sent <paramref name="bytes"/> bytes on it: a registry that hangs mid-blob.</summary>
+    public static DroppingProxy Stalling(int upstreamPort, long bytes) => new(upstreamPort, everyConnection: () => AfterBytes(bytes), stall: true);
+
     /// <summary>Cut once <paramref name="bytes"/> bytes have gone through.</summary>
     public static CutRule AfterBytes(long bytes)
     {
