@@ -235,22 +235,7 @@ internal sealed class ImageArchive
     }
 
     /// <summary>An archive path in canonical form ("./a//b" → "a/b"), or null when it climbs out of the archive or names its root.</summary>
-    internal static string? Normalize(string path)
-    {
-        var parts = new List<string>();
-        foreach (var part in path.Split('/'))
-        {
-            if (part is "" or ".") { continue; }
-            if (part == "..")
-            {
-                if (parts.Count == 0) { return null; }
-                parts.RemoveAt(parts.Count - 1);
-                continue;
-            }
-            parts.Add(part);
-        }
-        return parts.Count == 0 ? null : string.Join('/', parts);
-    }
+    internal static string? Normalize(string path) => LayerPaths.Clean(path) is { Length: > 0 } clean ? clean : null;
 
     /// <summary>The data of the tar entry the reader stands at, as a stream.</summary>
     private sealed class TarEntryStream(TarStreamReader reader) : ReadOnlyStream

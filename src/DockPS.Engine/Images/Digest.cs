@@ -1,15 +1,17 @@
 using System.Security.Cryptography;
+using DockPS.Registry.Client;
 
 namespace DockPS.Engine.Images;
 
 /// <summary>
 /// A content digest, <c>sha256:&lt;64 lowercase hex&gt;</c>: the identity of every blob, layer and
-/// image. Parsing is strict, because digests become file names.
+/// image, as a typed value over the string rules of <see cref="ContentDigest"/>. Parsing is
+/// strict, because digests become file names.
 /// </summary>
 public readonly record struct Digest
 {
     /// <summary>The only algorithm the store writes; sha512 is read where registries use it.</summary>
-    public const string Sha256 = "sha256";
+    public const string Sha256 = ContentDigest.Sha256;
 
     /// <summary>The algorithm ("sha256" or "sha512").</summary>
     public string Algorithm { get; }
@@ -24,17 +26,13 @@ public readonly record struct Digest
     public static Digest Parse(string text) =>
         TryParse(text, out var digest) ? digest : throw new FormatException($"invalid digest \"{text}\": expected sha256:<64 hex digits>");
 
-    /// <summary>Parses <c>algorithm:hex</c>; false when malformed.</summary>
+    /// <summary>Parses <c>algorithm:hex</c>; false when malformed (by the registry client's rules, the one place they live).</summary>
     public static bool TryParse(string? text, out Digest digest)
     {
         digest = default;
-        var colon = text?.IndexOf(':') ?? -1;
-        if (colon <= 0) { return false; }
-        var algorithm = text![..colon];
-        var hex = text[(colon + 1)..];
-        var length = algorithm switch { Sha256 => 64, "sha512" => 128, _ => 0 };
-        if (length == 0 || hex.Length != length || !hex.All(char.IsAsciiHexDigitLower)) { return false; }
-        digest = new Digest(algorithm, hex);
+        if (!ContentDigest.IsValid(text)) { return false; }
+        var colon = text!.IndexOf(':');
+        digest = new Digest(text[..colon], text[(colon + 1)..]);
         return true;
     }
 
