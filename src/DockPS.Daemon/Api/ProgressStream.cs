@@ -44,7 +44,19 @@ public sealed class ProgressStream(HttpContext context)
         await writer;
         if (failure is null) { return; }
         if (!context.Response.HasStarted) { System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure); }
-        await Write(new JSONMessage { Error = new JSONError { Message = failure.Message } });
+        await WriteError(failure.Message);
+    }
+
+    /// <summary>
+    /// Ends the stream with an error, in both of dockerd's spellings: <c>errorDetail</c>, which the
+    /// docker CLI reads, and the plain <c>error</c> string older clients (python docker, compose) check.
+    /// </summary>
+    public async Task WriteError(string message)
+    {
+        await JsonSerializer.SerializeAsync(context.Response.Body, new ProgressError(new JSONError { Message = message }, message),
+            WireJsonContext.Default.ProgressError, context.RequestAborted);
+        await context.Response.Body.WriteAsync("\r\n"u8.ToArray(), context.RequestAborted);
+        await context.Response.Body.FlushAsync(context.RequestAborted);
     }
 
     private static JSONMessage Message(TransferProgress p) => new()
@@ -59,3 +71,8 @@ public sealed class ProgressStream(HttpContext context)
         public void Report(TransferProgress value) => writer.TryWrite(value);
     }
 }
+
+/// <summary>The last message of a failed progress stream.</summary>
+public sealed record ProgressError(
+    [property: System.Text.Json.Serialization.JsonPropertyName("errorDetail")] JSONError ErrorDetail,
+    [property: System.Text.Json.Serialization.JsonPropertyName("error")] string Error);

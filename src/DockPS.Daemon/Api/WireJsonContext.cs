@@ -18,6 +18,7 @@ namespace DockPS.Daemon.Api;
 [JsonSerializable(typeof(List<ImageDeleteResponse>))]
 [JsonSerializable(typeof(ImagesPruneResponse))]
 [JsonSerializable(typeof(JSONMessage))]
+[JsonSerializable(typeof(ProgressError))]
 [JsonSerializable(typeof(AuthConfig))]
 [JsonSerializable(typeof(AuthResponse))]
 internal sealed partial class WireJsonContext : JsonSerializerContext;
