@@ -14,10 +14,14 @@ internal sealed class BlobDownload(RegistryClient client, string repository, Des
     string shortId, IProgress<TransferProgress> progress, CancellationToken cancellationToken) : ReadOnlyStream
 {
     private const int Attempts = 5;
+    // Progress lines cost CPU on both ends (a message per read would be thousands): one per
+    // half mebibyte, and at most ten a second.
     private const long ReportEvery = 512 * 1024;
+    private static readonly TimeSpan ReportInterval = TimeSpan.FromMilliseconds(100);
     private RegistryBlobStream? _source;
     private int _attempt = 1;
     private long _reported;
+    private long _reportedAt;
 
     public override int Read(Span<byte> buffer) => throw new NotSupportedException("BlobDownload is read asynchronously");
 
@@ -47,9 +51,10 @@ internal sealed class BlobDownload(RegistryClient client, string repository, Des
                 return 0;
             }
             await writer.WriteAsync(buffer[..read], both.Token);
-            if (writer.Length - _reported >= ReportEvery)
+            if (writer.Length - _reported >= ReportEvery && System.Diagnostics.Stopwatch.GetElapsedTime(_reportedAt) >= ReportInterval)
             {
                 _reported = writer.Length;
+                _reportedAt = System.Diagnostics.Stopwatch.GetTimestamp();
                 progress.Report(new TransferProgress(shortId, "Downloading", _reported, blob.Size));
             }
             return read;

@@ -14,15 +14,17 @@ public sealed class BlobWriter : IAsyncDisposable
     private readonly Digest? _expected;
     private readonly long? _expectedSize;
     private readonly Func<Digest, string> _pathOf;
-    private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    private readonly IncrementalHash? _hash;
     private readonly FileStream _file;
     private readonly byte[] _buffer = new byte[ContentStore.BufferSize];
     private bool _committed;
     private Digest? _digest;
 
-    internal BlobWriter(string temp, Digest? expected, long? expectedSize, Func<Digest, string> pathOf)
+    internal BlobWriter(string temp, Digest? expected, long? expectedSize, bool hashing, Func<Digest, string> pathOf)
     {
         (_temp, _expected, _expectedSize, _pathOf) = (temp, expected, expectedSize, pathOf);
+        if (!hashing && expected is null) { throw new ArgumentException("a blob that is not hashed needs the digest another check vouches for", nameof(hashing)); }
+        _hash = hashing ? IncrementalHash.CreateHash(HashAlgorithmName.SHA256) : null;
         _file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, ContentStore.BufferSize);
     }
 
@@ -46,7 +48,7 @@ public sealed class BlobWriter : IAsyncDisposable
             throw new ContentMismatchException($"blob is larger than the {limit} bytes its descriptor declares");
         }
         await _file.WriteAsync(data, cancellationToken);
-        _hash.AppendData(data.Span);
+        _hash?.AppendData(data.Span);
         Length += data.Length;
     }
 
@@ -58,7 +60,8 @@ public sealed class BlobWriter : IAsyncDisposable
     /// <exception cref="ContentMismatchException">The content is not what the digest or size promised.</exception>
     public Digest Verify()
     {
-        _digest ??= Digest.FromHash(_hash);
+        // Unhashed, the content is vouched for by the caller (a plain tar whose digest the unpack checks).
+        _digest ??= _hash is null ? _expected!.Value : Digest.FromHash(_hash);
         if (_expected is { } want && want.Algorithm == Digest.Sha256 && want != _digest)
         {
             throw new ContentMismatchException($"content digest {_digest} does not match the expected {want}");
@@ -90,7 +93,7 @@ public sealed class BlobWriter : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _file.DisposeAsync();
-        _hash.Dispose();
+        _hash?.Dispose();
         if (!_committed) { File.Delete(_temp); }
     }
 }

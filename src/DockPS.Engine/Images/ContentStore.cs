@@ -53,9 +53,10 @@ public sealed class ContentStore(string blobRoot, string tempDirectory)
     /// <summary>
     /// Starts a blob that may arrive in several pieces (a download resumed after a dropped
     /// connection): append, then commit; disposing an uncommitted writer removes its temp file.
+    /// Without <paramref name="hashing"/>, another check must vouch for <paramref name="expected"/>.
     /// </summary>
-    public BlobWriter BeginWrite(Digest? expected, long? expectedSize) =>
-        new(Path.Combine(tempDirectory, "blob-" + Guid.NewGuid().ToString("n")), expected, expectedSize, PathOf);
+    public BlobWriter BeginWrite(Digest? expected, long? expectedSize, bool hashing = true) =>
+        new(Path.Combine(tempDirectory, "blob-" + Guid.NewGuid().ToString("n")), expected, expectedSize, hashing, PathOf);
 
     /// <summary>Writes a small in-memory blob (manifest, config).</summary>
     public Task<(Digest Digest, long Size)> WriteAsync(byte[] content, CancellationToken cancellationToken) =>

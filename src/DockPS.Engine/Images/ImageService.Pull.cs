@@ -181,13 +181,22 @@ public sealed partial class ImageService
         string shortId, IProgress<TransferProgress> progress, CancellationToken cancellationToken)
     {
         var digest = Digest.Parse(blob.Digest);
-        var writer = blobs.BeginWrite(digest, blob.Size);
+        // A blob whose digest is its diff ID must be a plain tar, and the unpack's diff ID check then
+        // verifies it: hashing it on the download thread as well would only slow that thread down.
+        var plainTar = digest == diffId;
+        var writer = blobs.BeginWrite(digest, blob.Size, hashing: !plainTar);
         try
         {
             LayerRecord layer;
             await using (var download = new BlobDownload(client, repository, blob, writer, shortId, progress, cancellationToken))
             {
-                layer = (await snapshots.CreateAsync(parent, download, diffId, verifiedBlob: digest, cancellationToken)).Layer;
+                var (unpacked, record) = await snapshots.CreateAsync(parent, download, diffId, verifiedBlob: digest, cancellationToken);
+                if (plainTar && unpacked.Compression != Layers.CompressionKind.None)
+                {
+                    snapshots.Remove(record.ChainId);
+                    throw new ContentMismatchException($"layer {digest} is {unpacked.Compression.ToString().ToLowerInvariant()}-compressed, so its digest cannot be its diff ID");
+                }
+                layer = record;
             }
             return (layer, new PendingBlob(writer, diffId, MediaTypes.Normalize(blob.MediaType) ?? blob.MediaType, blob.Size));
         }

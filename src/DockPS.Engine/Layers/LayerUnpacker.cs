@@ -29,7 +29,8 @@ public static class LayerUnpacker
     /// <summary>
     /// Unpacks as <see cref="UnpackAsync(Stream, string, CancellationToken)"/> does, for a blob the
     /// caller verifies itself against <paramref name="verifiedBlobDigest"/> (a download hashed as it
-    /// is stored): the blob is not hashed a second time, and a plain tar's diff ID is that digest.
+    /// is stored, or a plain tar whose digest is its diff ID): the blob is not hashed as it is read;
+    /// the tar is, on the thread that parses it, for the diff ID.
     /// </summary>
     public static async Task<UnpackResult> UnpackAsync(Stream layer, string targetDirectory, string? verifiedBlobDigest, CancellationToken cancellationToken)
     {
@@ -45,8 +46,9 @@ public static class LayerUnpacker
         var opened = await LayerCompression.OpenAsync(blob, cancellationToken).ConfigureAwait(false);
         await using var content = opened.Content;
         await using var readAhead = new ReadAheadStream(content);
-        // A plain tar is its own blob: one hash serves as both digest and diff ID.
-        using var tarHash = opened.Compression == CompressionKind.None ? null : IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        // A plain tar is its own blob: one hash serves as both digest and diff ID. A verified blob
+        // is not hashed as it is read, so its tar is, on the parsing thread.
+        using var tarHash = opened.Compression == CompressionKind.None && verifiedBlobDigest is null ? null : IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         using var reader = new TarStreamReader(readAhead, tarHash);
         var target = new UnpackTarget(root);
         long size = 0;

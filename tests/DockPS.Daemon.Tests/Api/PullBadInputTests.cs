@@ -72,6 +72,7 @@ public sealed class PullBadInputTests : IDisposable
         { "unknown layer media type", "unsupported media type" },
         { "layer digest lies", "does not match" },
         { "config digest lies", "does not match" },
+        { "plain tar layer lies", "diff ID" },
         { "truncated gzip", "truncated gzip" },
         { "escaping layer", "escape" },
     };
@@ -88,6 +89,9 @@ public sealed class PullBadInputTests : IDisposable
             // Another gzip modification time: the same size and content, another digest.
             "layer digest lies" => Image(tar, spoilLayer: gzip => { gzip[4] ^= 0xFF; return gzip; }),
             "config digest lies" => Image(tar, configLies: true),
+            // An uncompressed layer is checked by its diff ID alone (its digest is that same hash).
+            "plain tar layer lies" => Image(tar, packLayer: data => data, layerType: "application/vnd.oci.image.layer.v1.tar",
+                spoilLayer: plain => { plain[^1100] ^= 0x01; return plain; }),
             "truncated gzip" => Image(tar, packLayer: data => Gzip(data)[..40]),
             "escaping layer" => Image(Tar("../escape", "x")),
             _ => throw new ArgumentOutOfRangeException(nameof(kind)),
