@@ -130,7 +130,7 @@ Describe 'Receive-Image' {
             $run = $ps.BeginInvoke()
             Wait-DockCondition { $proxy.Cuts -gt 0 } | Should -BeTrue
             $ps.Stop()  # what Ctrl+C does: the cmdlet's StopProcessing
-            $run.IsCompleted | Should -BeTrue
+            $run.AsyncWaitHandle.WaitOne(30000) | Should -BeTrue
             $ps.InvocationStateInfo.State | Should -Be 'Stopped'
             Wait-DockCondition { -not (Get-ChildItem "$($t.DataRoot)/tmp" -Force) } | Should -BeTrue
             Get-Image "$($proxy.Host)/ctrlc/big:1" -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
