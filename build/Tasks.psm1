@@ -108,6 +108,13 @@ function Invoke-DockDemo {
         Get-Image | Out-Host
         Get-ImageHistory busybox:latest | Out-Host
 
+        Write-Host '==> Export-Image (docker save), Remove-Image, Import-Image of the archive (docker load)' -ForegroundColor Cyan
+        Export-Image busybox "$dir/busybox-saved.tar" -PassThru | Format-Table Name, Length | Out-Host
+        Remove-Image localhost:5000/tools/busybox:1.36 -Confirm:$false
+        Remove-Image busybox:latest -Confirm:$false
+        Import-Image "$dir/busybox-saved.tar" | Out-Host
+        Add-ImageTag busybox:latest localhost:5000/tools/busybox:1.36
+
         if (Test-Path /usr/bin/docker-registry) {
             Write-Host '==> Publish-Image to a registry started for the demo, Remove-Image, Receive-Image' -ForegroundColor Cyan
             Import-Module (Join-Path (Split-Path $PSScriptRoot) 'tests/pester/TestHelpers.psm1') -Force
