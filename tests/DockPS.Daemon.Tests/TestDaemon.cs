@@ -81,6 +81,16 @@ public sealed partial class TestDaemon : IDisposable
 
     public string Log => File.Exists(_stderr) ? File.ReadAllText(_stderr) : "";
 
+    /// <summary>Asserts the image store holds no blob, snapshot or temp file (nothing of a failed operation stayed).</summary>
+    public void AssertStoreEmpty(string what = "")
+    {
+        foreach (var dir in new[] { "blobs/sha256", "snapshots", "tmp" })
+        {
+            var path = Path.Combine(DataRoot, dir);
+            Assert.True(!Directory.Exists(path) || !Directory.EnumerateFileSystemEntries(path).Any(), $"{what}{dir} should be empty");
+        }
+    }
+
     public bool Answers()
     {
         try

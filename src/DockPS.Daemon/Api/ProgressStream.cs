@@ -13,14 +13,17 @@ namespace DockPS.Daemon.Api;
 public sealed class ProgressStream(HttpContext context)
 {
     /// <summary>Sends one message and flushes it to the client.</summary>
-    public async Task Write(JSONMessage message)
+    public Task Write(JSONMessage message) => WriteLine(message, WireJsonContext.Default.JSONMessage);
+
+    /// <summary>Sends one JSON line (starting the response as JSON if it has not started) and flushes it.</summary>
+    private async Task WriteLine<T>(T value, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type)
     {
         if (!context.Response.HasStarted)
         {
             context.Response.StatusCode = StatusCodes.Status200OK;
             context.Response.ContentType = "application/json";
         }
-        await JsonSerializer.SerializeAsync(context.Response.Body, message, WireJsonContext.Default.JSONMessage, context.RequestAborted);
+        await JsonSerializer.SerializeAsync(context.Response.Body, value, type, context.RequestAborted);
         await context.Response.Body.WriteAsync("\r\n"u8.ToArray(), context.RequestAborted);
         await context.Response.Body.FlushAsync(context.RequestAborted);
     }
@@ -51,13 +54,8 @@ public sealed class ProgressStream(HttpContext context)
     /// Ends the stream with an error, in both of dockerd's spellings: <c>errorDetail</c>, which the
     /// docker CLI reads, and the plain <c>error</c> string older clients (python docker, compose) check.
     /// </summary>
-    public async Task WriteError(string message)
-    {
-        await JsonSerializer.SerializeAsync(context.Response.Body, new ProgressError(new JSONError { Message = message }, message),
-            WireJsonContext.Default.ProgressError, context.RequestAborted);
-        await context.Response.Body.WriteAsync("\r\n"u8.ToArray(), context.RequestAborted);
-        await context.Response.Body.FlushAsync(context.RequestAborted);
-    }
+    public Task WriteError(string message) =>
+        WriteLine(new ProgressError(new JSONError { Message = message }, message), WireJsonContext.Default.ProgressError);
 
     private static JSONMessage Message(TransferProgress p) => new()
     {

@@ -16,49 +16,44 @@ public sealed partial class ImageService
     public async Task SaveAsync(IReadOnlyList<string> names, Stream output, CancellationToken cancellationToken)
     {
         if (names.Count == 0) { throw new ArgumentException("name at least one image to save"); }
-        var images = new List<(ImageRecord Image, List<string> Tags, byte[] Manifest, string MediaType)>();
+        var images = new List<(ImageRecord Image, List<string> Tags, byte[] Manifest, string MediaType, IReadOnlyList<LayerBlob> Layers)>();
         var layerFiles = new Dictionary<Digest, (Stream Content, long Size)>();
-        // Open every blob under the writer lock: a removal racing the save then cannot take a
-        // blob away (an open file stays readable after its name is gone).
-        await BlobsSettledAsync();
-        await _writer.WaitAsync(cancellationToken);
         try
         {
-            foreach (var (image, tag) in names.SelectMany(SaveSelection))
+            // Open every blob under the writer lock: a removal racing the save then cannot take a
+            // blob away (an open file stays readable after its name is gone).
+            await BlobsSettledAsync();
+            await _writer.WaitAsync(cancellationToken);
+            try
             {
-                var index = images.FindIndex(i => i.Image.Id == image.Id);
-                if (index < 0)
+                foreach (var (image, tag) in names.SelectMany(SaveSelection))
                 {
-                    var (manifest, mediaType, layers) = ManifestFor(image);
-                    images.Add((image, [], manifest, mediaType));
-                    index = images.Count - 1;
-                    foreach (var layer in layers.Where(l => !layerFiles.ContainsKey(l.Digest))) { layerFiles[layer.Digest] = (blobs.OpenRead(layer.Digest), layer.Size); }
+                    var index = images.FindIndex(i => i.Image.Id == image.Id);
+                    if (index < 0)
+                    {
+                        var (manifest, mediaType, layers) = ManifestFor(image);
+                        images.Add((image, [], manifest, mediaType, layers));
+                        index = images.Count - 1;
+                        foreach (var layer in layers.Where(l => !layerFiles.ContainsKey(l.Digest))) { layerFiles[layer.Digest] = (blobs.OpenRead(layer.Digest), layer.Size); }
+                    }
+                    if (tag is not null && !images[index].Tags.Contains(tag)) { images[index].Tags.Add(tag); }
                 }
-                if (tag is not null && !images[index].Tags.Contains(tag)) { images[index].Tags.Add(tag); }
             }
-        }
-        catch
-        {
-            foreach (var (content, _) in layerFiles.Values) { await content.DisposeAsync(); }
-            throw;
-        }
-        finally { _writer.Release(); }
+            finally { _writer.Release(); }
 
-        try
-        {
             using var tar = new ArchiveTarWriter(output);
             await tar.AddDirectoryAsync("blobs", cancellationToken);
             await tar.AddDirectoryAsync("blobs/" + Digest.Sha256, cancellationToken);
             foreach (var (digest, (content, size)) in layerFiles) { await tar.AddFileAsync(ArchiveFormat.BlobPath(digest), content, size, cancellationToken); }
-            var index = new List<Descriptor>();
+            var descriptors = new List<Descriptor>();
             var entries = new List<DockerArchiveEntry>();
-            foreach (var (image, tags, manifest, mediaType) in images)
+            foreach (var (image, tags, manifest, mediaType, layers) in images)
             {
                 var manifestDigest = Digest.Of(manifest);
                 await tar.AddFileAsync(ArchiveFormat.BlobPath(image.Id), image.ConfigBytes, cancellationToken);
                 await tar.AddFileAsync(ArchiveFormat.BlobPath(manifestDigest), manifest, cancellationToken);
                 var descriptor = new Descriptor { MediaType = mediaType, Digest = manifestDigest.ToString(), Size = manifest.Length };
-                index.AddRange(tags.Count == 0 ? [descriptor] : tags.Select(tag => descriptor with
+                descriptors.AddRange(tags.Count == 0 ? [descriptor] : tags.Select(tag => descriptor with
                 {
                     Annotations = new Dictionary<string, string>
                     {
@@ -70,10 +65,10 @@ public sealed partial class ImageService
                 {
                     Config = ArchiveFormat.BlobPath(image.Id),
                     RepoTags = tags.Count == 0 ? null : tags,
-                    Layers = ImageManifest.Parse(manifest).Layers.Select(l => ArchiveFormat.BlobPath(Digest.Parse(l.Digest))).ToList(),
+                    Layers = layers.Select(l => ArchiveFormat.BlobPath(l.Digest)).ToList(),
                 });
             }
-            await tar.AddFileAsync(ArchiveFormat.OciIndex, new ImageIndex { SchemaVersion = 2, MediaType = MediaTypes.OciIndex, Manifests = index }.ToJson(), cancellationToken);
+            await tar.AddFileAsync(ArchiveFormat.OciIndex, new ImageIndex { SchemaVersion = 2, MediaType = MediaTypes.OciIndex, Manifests = descriptors }.ToJson(), cancellationToken);
             await tar.AddFileAsync(ArchiveFormat.DockerManifest, ArchiveFormat.DockerManifestBytes(entries), cancellationToken);
             await tar.AddFileAsync(ArchiveFormat.OciLayoutFile, ArchiveFormat.OciLayoutContent.ToArray(), cancellationToken);
             await tar.FinishAsync(cancellationToken);
@@ -82,7 +77,7 @@ public sealed partial class ImageService
         {
             foreach (var (content, _) in layerFiles.Values) { await content.DisposeAsync(); }
         }
-        foreach (var (image, _, _, _) in images)
+        foreach (var (image, _, _, _, _) in images)
         {
             events.Publish(EventTypes.Image, "save", image.Id.ToString(), new Dictionary<string, string> { ["name"] = image.Id.ToString() });
         }

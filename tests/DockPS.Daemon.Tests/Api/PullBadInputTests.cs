@@ -108,11 +108,7 @@ public sealed class PullBadInputTests : IDisposable
         Assert.True(error.Length > 0, $"{kind}: {(int)response.StatusCode} {body}\n{_daemon.Log}");
         Assert.Contains(expected, error, StringComparison.OrdinalIgnoreCase);
         Assert.NotEqual(HttpStatusCode.InternalServerError, response.StatusCode);
-        foreach (var dir in new[] { "blobs/sha256", "snapshots", "tmp" })
-        {
-            var path = Path.Combine(_daemon.DataRoot, dir);
-            Assert.True(!Directory.Exists(path) || !Directory.EnumerateFileSystemEntries(path).Any(), $"{kind}: {dir} should be empty");
-        }
+        _daemon.AssertStoreEmpty($"{kind}: ");
         Assert.False(File.Exists(Path.Combine(_daemon.DataRoot, "escape")));
         using var ping = await _daemon.Http.GetAsync("/_ping");
         Assert.Equal(HttpStatusCode.OK, ping.StatusCode);

@@ -44,7 +44,7 @@ public sealed class PullInterruptionTests : IDisposable
         }
         using var remove = await _daemon.Http.DeleteAsync($"/v1.50/images/{name}:1?force=1");
         Assert.Equal(HttpStatusCode.OK, remove.StatusCode);
-        AssertStoreClean();
+        _daemon.AssertStoreEmpty();
     }
 
     private static async Task<List<JsonElement>> Messages(HttpResponseMessage response)
@@ -61,16 +61,6 @@ public sealed class PullInterruptionTests : IDisposable
 
     private Task<HttpResponseMessage> Pull(string host, string repository) =>
         _daemon.Http.PostAsync($"/v1.50/images/create?fromImage={host}/{repository}&tag=1", null);
-
-    /// <summary>No blob, no snapshot and no temp file: nothing of a failed pull stayed.</summary>
-    private void AssertStoreClean()
-    {
-        foreach (var dir in new[] { "blobs/sha256", "snapshots", "tmp" })
-        {
-            var path = Path.Combine(_daemon.DataRoot, dir);
-            Assert.True(!Directory.Exists(path) || !Directory.EnumerateFileSystemEntries(path).Any(), $"{dir} should be empty");
-        }
-    }
 
     private async Task AssertServing()
     {
@@ -117,7 +107,7 @@ public sealed class PullInterruptionTests : IDisposable
         Assert.Equal(4, messages.Count(m => Status(m).StartsWith("Retrying", StringComparison.Ordinal)));
         using var inspect = await _daemon.Http.GetAsync($"/v1.50/images/{proxy.Host}/e2e/drops:1/json");
         Assert.Equal(HttpStatusCode.NotFound, inspect.StatusCode);
-        AssertStoreClean();
+        _daemon.AssertStoreEmpty();
         await AssertServing();
     }
 
@@ -141,7 +131,7 @@ public sealed class PullInterruptionTests : IDisposable
         {
             await Task.Delay(20);
         }
-        AssertStoreClean();
+        _daemon.AssertStoreEmpty();
         using var inspect = await _daemon.Http.GetAsync($"/v1.50/images/{proxy.Host}/e2e/cancel:1/json");
         Assert.Equal(HttpStatusCode.NotFound, inspect.StatusCode);
         await AssertServing();
