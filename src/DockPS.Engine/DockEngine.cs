@@ -3,6 +3,7 @@ using DockPS.Engine.Host;
 using DockPS.Engine.Images;
 using DockPS.Engine.Snapshots;
 using DockPS.Engine.Store;
+using DockPS.Engine.Volumes;
 
 namespace DockPS.Engine;
 
@@ -31,6 +32,8 @@ public sealed class DockEngine : IDisposable
             new ContentStore(Path.Combine(options.DataRoot, "blobs"), temp),
             new SnapshotStore(Path.Combine(options.DataRoot, "snapshots"), temp),
             Events);
+        Volumes = new VolumeService(new VolumeStore(store), Path.Combine(options.DataRoot, "volumes"), temp, Events);
+        Volumes.Recover();
     }
 
     /// <summary>
@@ -78,6 +81,9 @@ public sealed class DockEngine : IDisposable
 
     /// <summary>Images: store, import, tag, remove, prune.</summary>
     public ImageService Images { get; }
+
+    /// <summary>Volumes (local driver): create, inspect, list, remove, prune; mounting and filling for containers.</summary>
+    public VolumeService Volumes { get; }
 
     /// <summary>Facts about the host, probed once on first use.</summary>
     public HostFacts Host => _host.Value;

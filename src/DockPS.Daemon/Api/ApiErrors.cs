@@ -3,6 +3,7 @@ using DockPS.Engine.Filters;
 using DockPS.Engine.Images;
 using DockPS.Engine.Layers;
 using DockPS.Engine.Store;
+using DockPS.Engine.Volumes;
 using DockPS.Registry.Client;
 
 namespace DockPS.Daemon.Api;
@@ -28,7 +29,7 @@ public static class ApiErrors
         BadRequestException or FilterException or JsonException or FormatException => StatusCodes.Status400BadRequest,
         ArgumentException => StatusCodes.Status400BadRequest,
         KeyNotFoundException or FileNotFoundException => StatusCodes.Status404NotFound,
-        DataRootInUseException or ImageConflictException => StatusCodes.Status409Conflict,
+        DataRootInUseException or ImageConflictException or VolumeConflictException => StatusCodes.Status409Conflict,
         RegistryAuthException => StatusCodes.Status401Unauthorized,
         RegistryNotFoundException => StatusCodes.Status404NotFound,
         RegistryException or RegistryConnectionException => StatusCodes.Status502BadGateway,

@@ -24,6 +24,8 @@ internal static class Errno
     public const int EEXIST = 17;
     /// <summary>Not a directory.</summary>
     public const int ENOTDIR = 20;
+    /// <summary>Invalid argument (umount2 on a path that is not a mount point).</summary>
+    public const int EINVAL = 22;
     /// <summary>Result too large (xattr buffer too small).</summary>
     public const int ERANGE = 34;
     /// <summary>A name longer than NAME_MAX or a path longer than PATH_MAX.</summary>

@@ -1,6 +1,3 @@
-using System.Text.Json;
-using DockPS.Engine.Volumes;
-
 namespace DockPS.Engine.Store;
 
 /// <summary>
@@ -128,17 +125,6 @@ public sealed class MetadataStore : IDisposable
             ContainersRunning: Count("SELECT count(*) FROM containers WHERE state = 'running'"),
             ContainersPaused: Count("SELECT count(*) FROM containers WHERE state = 'paused'"),
             Volumes: Count("SELECT count(*) FROM volumes"));
-    }
-
-    /// <summary>Every volume, ordered by name.</summary>
-    public IReadOnlyList<VolumeRecord> ListVolumes()
-    {
-        lock (_gate)
-        {
-            return _db.Query("SELECT config FROM volumes ORDER BY name", column =>
-                JsonSerializer.Deserialize((string)column(0)!, StoreJsonContext.Default.VolumeRecord)
-                    ?? throw new InvalidDataException("a volume row holds no configuration"));
-        }
     }
 
     private object? Scalar(string sql, params object?[] args)

@@ -12,7 +12,7 @@ public class MetadataStoreTests
         using var store = MetadataStore.Open(dir.Path);
         Assert.Equal(MetadataStore.LatestSchemaVersion, store.SchemaVersion);
         Assert.Equal(new ObjectCounts(0, 0, 0, 0, 0), store.CountObjects());
-        Assert.Empty(store.ListVolumes());
+        Assert.Empty(new DockPS.Engine.Volumes.VolumeStore(store).All());
     }
 
     [Fact]
