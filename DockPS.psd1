@@ -14,6 +14,7 @@
     CmdletsToExport      = @(
         'Add-ImageTag'
         'Clear-Image'
+        'Clear-Volume'
         'Connect-Registry'
         'Disconnect-Registry'
         'Export-Image'
@@ -21,10 +22,13 @@
         'Get-DockInfo'
         'Get-Image'
         'Get-ImageHistory'
+        'Get-Volume'
         'Import-Image'
+        'New-Volume'
         'Publish-Image'
         'Receive-Image'
         'Remove-Image'
+        'Remove-Volume'
         'Start-DockDaemon'
         'Stop-DockDaemon'
     )

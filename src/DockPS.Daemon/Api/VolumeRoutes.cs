@@ -10,7 +10,7 @@ namespace DockPS.Daemon.Api;
 public sealed class VolumeRoutes(DockEngine engine)
 {
     // API 1.42 made prune take only anonymous volumes unless all=true; older clients meant all.
-    private static readonly Version PruneAnonymousOnlySince = new(1, 42);
+    private static readonly System.Version PruneAnonymousOnlySince = new(1, 42);
 
     /// <summary>The routes this area serves.</summary>
     public IEnumerable<Route> Table() =>

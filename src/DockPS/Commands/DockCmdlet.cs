@@ -81,6 +81,13 @@ public abstract class DockCmdlet : PSCmdlet, IDisposable
     /// <summary>Reports a per-item failure and goes on with the pipeline.</summary>
     protected void WriteFailure(Exception error, string errorId, object? target) => WriteError(ToErrorRecord(error, errorId, target));
 
+    /// <summary>Reports a per-item failure under a category the status code alone does not tell (a 409 that means busy, not exists).</summary>
+    protected void WriteFailure(Exception error, string errorId, ErrorCategory category, object? target)
+    {
+        var mapped = ToErrorRecord(error, errorId, target);
+        WriteError(new ErrorRecord(mapped.Exception, errorId, category, target));
+    }
+
     /// <summary>
     /// Maps a failure to an ErrorRecord: daemon 404 → ObjectNotFound, 409 → ResourceExists,
     /// 400 → InvalidArgument, no daemon → ConnectionError; the daemon's own message is kept.

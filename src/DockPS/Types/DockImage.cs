@@ -87,10 +87,10 @@ public sealed class DockImageRemoval
     public string Target { get; init; } = "";
 }
 
-/// <summary>What a prune removed (Clear-Image).</summary>
+/// <summary>What a prune removed (Clear-Image, Clear-Volume).</summary>
 public sealed class DockPruneResult
 {
-    /// <summary>Names untagged and IDs deleted.</summary>
+    /// <summary>Image names untagged and image IDs deleted (Clear-Image), or names of the volumes deleted (Clear-Volume).</summary>
     public string[] Deleted { get; init; } = [];
 
     /// <summary>Bytes freed.</summary>
