@@ -41,7 +41,8 @@ public sealed class VolumeRoutes(DockEngine engine)
 
     private async Task Remove(HttpContext context)
     {
-        var force = context.Request.Query["force"].ToString() is "1" or "true" or "True";
+        // dockerd's reading of a boolean query value: anything but empty, 0, no, false or none is true.
+        var force = context.Request.Query["force"].ToString().Trim().ToLowerInvariant() is not ("" or "0" or "no" or "false" or "none");
         await engine.Volumes.RemoveAsync(Name(context), force, context.RequestAborted);
         context.Response.StatusCode = StatusCodes.Status204NoContent;
     }

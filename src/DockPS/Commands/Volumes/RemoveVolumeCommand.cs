@@ -36,7 +36,8 @@ public sealed class RemoveVolumeCommand : DockCmdlet
             }
             catch (Docker.DotNet.DockerApiException e) when (e.StatusCode == System.Net.HttpStatusCode.NotFound)
             {
-                WriteFailure(e, "VolumeNotFound", name);
+                // Docker.DotNet drops the force flag from the request, so the daemon cannot apply it: applied here, to the same effect.
+                if (!Force) { WriteFailure(e, "VolumeNotFound", name); }
             }
             catch (Docker.DotNet.DockerApiException e) when (e.StatusCode == System.Net.HttpStatusCode.Conflict)
             {
