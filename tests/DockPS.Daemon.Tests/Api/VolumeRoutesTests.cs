@@ -176,3 +176,17 @@ public sealed class VolumeRoutesTests : IDisposable
         Assert.All(events, e => Assert.Equal("local", e.GetProperty("Actor").GetProperty("Attributes").GetProperty("driver").GetString()));
     }
 }
+
+/// <summary>How volume failures map to status codes (in-use needs containers to happen over the wire).</summary>
+public sealed class VolumeErrorStatusTests
+{
+    [Fact]
+    public void EngineVolumeErrorsMapToTheSpecsCodes()
+    {
+        Assert.Equal(409, DockPS.Daemon.Api.ApiErrors.StatusFor(new DockPS.Engine.Volumes.VolumeInUseException("v", ["abc"])));
+        Assert.Equal(409, DockPS.Daemon.Api.ApiErrors.StatusFor(new DockPS.Engine.Volumes.VolumeConflictException("x")));
+        Assert.Equal(404, DockPS.Daemon.Api.ApiErrors.StatusFor(new DockPS.Engine.Volumes.VolumeNotFoundException("v")));
+        Assert.Equal(404, DockPS.Daemon.Api.ApiErrors.StatusFor(new DockPS.Engine.Volumes.VolumeDriverNotFoundException("v", "d")));
+        Assert.Equal(400, DockPS.Daemon.Api.ApiErrors.StatusFor(new DockPS.Engine.Volumes.InvalidVolumeException("bad")));
+    }
+}
