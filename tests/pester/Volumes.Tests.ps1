@@ -119,6 +119,13 @@ Describe 'Get-Volume' {
         ([pscustomobject]@{ Name = 'web-data' } | Get-Volume).Name | Should -Be 'web-data'
     }
 
+    It 'completes volume names on Tab' {
+        $line = 'Remove-Volume web'
+        (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Be @('web-data')
+        $line = 'Get-Volume -Name scr'
+        (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Be @('scratch')
+    }
+
     It 'shows a table with Name, Driver, Created and Labels' {
         $text = Get-Volume web-data | Out-String -Width 200
         $text | Should -Match 'Name\s+Driver\s+Created\s+Labels'
