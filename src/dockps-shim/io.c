@@ -82,6 +82,9 @@ void io_drain(void)
 
 size_t io_stdin_room(void)
 {
+    /* An exec's pty comes with its start: input typed before that waits in the client's socket. */
+    if (S.o.tty && S.o.stdin_open && S.pty < 0 && !S.started && !S.exited)
+        return 0;
     /* With no stdin left the input is read and dropped, so that client EOFs are still seen. */
     if (S.stdin_fd < 0 || in_close_pending)
         return sizeof in_buf;

@@ -111,8 +111,14 @@ int launch_create(char *err, size_t errlen)
     int rc = runtime_run(sub, n, S.child_fd, err, errlen);
     /* The container holds its ends now; ours must go or we would never see end of file. */
     close_child_fds();
-    if (rc == 0)
-        rc = took_process(err, errlen);
+    if (rc == 0 && took_process(err, errlen) != 0) {
+        /* Created, but not something we can monitor: it must not outlive our failure report. */
+        const char *del[] = {"delete", "--force", S.o.id};
+        const int null_fds[3] = {S.devnull, S.devnull, S.devnull};
+        char ignored[64];
+        runtime_run(del, 3, null_fds, ignored, sizeof ignored);
+        rc = -1;
+    }
     drop_console();
     return rc;
 }

@@ -161,6 +161,32 @@ public sealed class ShimStreamTests(ShimFixture fixture)
 
     [Theory]
     [MemberData(nameof(ShimFixture.Runtimes), MemberType = typeof(ShimFixture))]
+    public async Task InputSentBeforeAnExecStartsReachesItsTerminal(string runtime)
+    {
+        await using var box = new ShimSandbox(fixture, runtime);
+        box.WriteConfig(["sleep", "1000"]);
+        var container = (await box.LaunchAsync(box.Options())).Connect();
+        await container.StartAsync(box.Timeout);
+
+        var process = Path.Combine(box.Dir, "exec.json");
+        File.WriteAllText(process, ShimSandbox.ProcessJson(["sh", "-c", "read line; echo \"got $line\""], tty: true).ToJsonString());
+        var exec = (await box.LaunchAsync(box.Options(Path.Combine(box.Dir, "exec")) with { ExecProcessPath = process, Tty = true, Stdin = true })).Connect();
+        await using (var attach = await exec.AttachAsync(true, true, true, box.Timeout))
+        {
+            // Typed before the pty exists: it must wait for it, not vanish.
+            await attach.WriteAsync("early\n"u8.ToArray(), box.Timeout);
+            await Task.Delay(100, box.Timeout);
+            await exec.StartAsync(box.Timeout);
+            Assert.Contains("got early\r\n", (await box.ReadAllAsync(attach)).Stdout, StringComparison.Ordinal);
+        }
+        Assert.Equal(0, (await exec.WaitForShimExitAsync(box.Timeout)).ExitCode);
+
+        Assert.Equal(0, box.RunRuntime("kill", box.Id, "KILL").Code);
+        await container.WaitForShimExitAsync(box.Timeout);
+    }
+
+    [Theory]
+    [MemberData(nameof(ShimFixture.Runtimes), MemberType = typeof(ShimFixture))]
     public async Task AnExecThatCannotRunFailsItsStartWithTheRuntimesMessage(string runtime)
     {
         await using var box = new ShimSandbox(fixture, runtime);
