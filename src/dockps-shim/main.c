@@ -32,6 +32,14 @@ static void fail(const char *message)
     exit(1);
 }
 
+/* The shim's own failures say so, the engine tells them from the runtime's by this prefix. */
+static void fail_shim(const char *what)
+{
+    char message[700];
+    snprintf(message, sizeof message, "dockps-shim: %s", what);
+    fail(message);
+}
+
 static void bad_option(const char *what, const char *arg)
 {
     char message[512];
@@ -160,7 +168,7 @@ static void become_monitor(void)
     sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
     S.devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
     if (sigfd < 0 || S.devnull < 0)
-        fail("dockps-shim: signalfd or /dev/null unavailable");
+        fail_shim("signalfd or /dev/null unavailable");
     dup2(S.devnull, STDIN_FILENO);
 }
 
@@ -233,11 +241,13 @@ static void loop(void)
         /* The log is flushed whenever nothing is ready to read: prompt for `logs -f`, and in
          * large writes while output keeps coming. */
         int timeout = jsonlog_dirty() ? 0 : -1;
-        if (phase == FLUSHING && timeout < 0)
-            timeout = (int)((flush_deadline - now_ns()) / 1000000) + 1;
+        if (phase == FLUSHING && timeout < 0) {
+            long long left = flush_deadline - now_ns();
+            timeout = left > 0 ? (int)(left / 1000000) + 1 : 0;
+        }
         int ready = poll(fds, (nfds_t)n, timeout);
         if (ready < 0 && errno != EINTR)
-            fail("dockps-shim: poll failed");
+            fail_shim("poll failed");
         if (ready <= 0) {
             jsonlog_flush();
             continue;
@@ -280,15 +290,15 @@ int main(int argc, char **argv)
     in_state_dir = 1;
     snprintf(text, sizeof text, "%d\n", (int)S.self);
     if (write_file_atomic("shim.pid", text) != 0)
-        fail("dockps-shim: cannot write shim.pid");
+        fail_shim("cannot write shim.pid");
     if (server_listen(err, sizeof err) != 0)
-        fail(err);
+        fail_shim(err);
     if (S.o.log && jsonlog_open(S.o.log, S.o.log_max_size, S.o.log_max_files) != 0) {
         snprintf(err, sizeof err, "log %s: %s", S.o.log, strerror(errno));
-        fail(err);
+        fail_shim(err);
     }
     if (launch_setup_stdio(err, sizeof err) != 0)
-        fail(err);
+        fail_shim(err);
     if (!S.o.exec_process) {
         if (launch_create(err, sizeof err) != 0)
             fail(err);

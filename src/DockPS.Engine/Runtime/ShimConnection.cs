@@ -108,7 +108,14 @@ public sealed class ShimConnection(string stateDirectory, int? shimPid = null)
             if (untilShimExits)
             {
                 var rest = new byte[64];
-                while (await socket.ReceiveAsync(rest, SocketFlags.None, cancellationToken) > 0) { }
+                try
+                {
+                    while (await socket.ReceiveAsync(rest, SocketFlags.None, cancellationToken) > 0) { }
+                }
+                catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionReset)
+                {
+                    // The shim has gone: that is what was waited for.
+                }
             }
             return exit;
         }

@@ -30,7 +30,7 @@ public sealed class ShimLauncher(string shimPath)
     /// once the shim holds the process's stdio.
     /// </summary>
     /// <exception cref="RuntimeFailedException">The runtime failed; the message is its own.</exception>
-    /// <exception cref="ShimException">The shim could not be run, or ended without saying why.</exception>
+    /// <exception cref="ShimException">The shim could not be run, refused its options or state directory, or ended without saying why.</exception>
     /// <exception cref="OperationCanceledException">Cancelled: a shim that was already up is killed.</exception>
     public async Task<ShimStart> LaunchAsync(ShimOptions options, CancellationToken cancellationToken = default)
     {
@@ -86,6 +86,8 @@ public sealed class ShimLauncher(string shimPath)
                 return new ShimStart(shimPid, containerPid, options.Id, options.StateDirectory);
             case "ready" when numbers.Length == 1 && TryPid(numbers[0], out var execShimPid):
                 return new ShimStart(execShimPid, null, options.Id, options.StateDirectory);
+            case "error" when rest.StartsWith(ShimProcess.ProgramName + ": ", StringComparison.Ordinal):
+                throw new ShimException(rest);
             case "error":
                 throw new RuntimeFailedException(rest);
             default:

@@ -101,6 +101,20 @@ public sealed class ShimLifecycleTests(ShimFixture fixture)
         Assert.False(box.RuntimeKnowsContainer());
     }
 
+    [Fact]
+    public async Task TheShimsOwnFailuresAreNotBlamedOnTheRuntime()
+    {
+        await using var box = new ShimSandbox(fixture, "crun");
+        box.WriteConfig(["true"]);
+
+        var noLogDir = await Assert.ThrowsAsync<ShimException>(() => box.LaunchAsync(box.Options() with { LogPath = Path.Combine(box.Dir, "missing", "log") }));
+        Assert.StartsWith("dockps-shim: log ", noLogDir.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(box.State, ShimProcess.PidFileName)));
+        var noShim = await Assert.ThrowsAsync<ShimException>(() => new ShimLauncher(Path.Combine(box.Dir, "no-shim")).LaunchAsync(box.Options(), box.Timeout));
+        Assert.Contains("no-shim", noShim.Message, StringComparison.Ordinal);
+        Assert.False(box.RuntimeKnowsContainer());
+    }
+
     [Theory]
     [MemberData(nameof(ShimFixture.Runtimes), MemberType = typeof(ShimFixture))]
     public async Task WaitAfterTheExitIsAnsweredAtOnceWhileTheDeleteRuns(string runtime)
