@@ -5,7 +5,8 @@
 .DESCRIPTION
     Tasks:
       build  (default) the shippable module in out/DockPS: manifest, DockPS.dll and its
-             dependencies, format and type files, MAML help, and the dockpsd daemon.
+             dependencies, format and type files, MAML help, the dockpsd daemon and
+             dockps-shim (its per-container monitor).
       test   build, then every suite (xunit, Pester, real-client checks); ends with "N passed, N failed".
       demo   build, then start a daemon and show it working from PowerShell and the docker CLI.
       bench  build, then print the speed figures (medians; ratios where Docker is installed).
@@ -56,6 +57,16 @@ function Invoke-Build {
         Invoke-Dotnet publish $daemon -o $daemonOut -r linux-x64 --self-contained false @common
     }
     Get-ChildItem $daemonOut -Exclude '*.pdb', '*.dbg', '*.xml' | Copy-Item -Destination $Out -Recurse -Force
+    # dockps-shim, the per-container monitor, is C. Linked statically: it then stays near 0.6 MB
+    # resident instead of 1.4 MB with a shared libc, and one runs for every container.
+    if (Get-Command gcc -CommandType Application -ErrorAction Ignore) {
+        $shimSources = Get-ChildItem (Join-Path $Root 'src/dockps-shim') -Filter '*.c' | Sort-Object Name | ForEach-Object FullName
+        & gcc -O2 -Wall -Wextra -Werror -static -o (Join-Path $Out 'dockps-shim') @shimSources
+        if ($LASTEXITCODE -ne 0) { throw "gcc failed to build dockps-shim (exit code $LASTEXITCODE)" }
+    }
+    else {
+        Write-Warning 'gcc not found: dockps-shim is not built, so containers cannot run. apt-get install gcc for it.'
+    }
     Copy-Item (Join-Path $Root 'DockPS.psd1') $Out
     Copy-Item (Join-Path $Root 'src/DockPS/DockPS.format.ps1xml'), (Join-Path $Root 'src/DockPS/DockPS.types.ps1xml') $Out
     Get-ChildItem $Out -Filter '*.pdb' | Remove-Item

@@ -30,8 +30,10 @@ function Invoke-DockTestSuites {
     $null = New-Item -ItemType Directory $results
     $passed = 0; $failed = 0
 
-    # The daemon suites drive the shipped (ahead-of-time compiled) dockpsd, not a test build.
+    # The daemon suites drive the shipped (ahead-of-time compiled) dockpsd, not a test build; the
+    # runtime suites the shipped dockps-shim.
     $env:DOCKPSD = Join-Path (Split-Path $ModulePath) 'dockpsd'
+    $env:DOCKPS_SHIM = Join-Path (Split-Path $ModulePath) 'dockps-shim'
     foreach ($project in Get-ChildItem (Join-Path $Root 'tests') -Filter '*.Tests.csproj' -Recurse | Sort-Object Name) {
         $name = $project.BaseName
         Write-Host "==> xunit: $name" -ForegroundColor Cyan
