@@ -2,7 +2,7 @@ namespace DockPS.Engine.Containers.Logs;
 
 /// <summary>
 /// What to read from a container's log: the query of Docker's <c>GET /containers/{id}/logs</c>
-/// without its formatting (timestamps are for whoever puts the entries on the wire).
+/// without its formatting (timestamps are for whoever puts the entries on the wire: <see cref="LogStreamWriter"/>).
 /// </summary>
 /// <remarks>
 /// The semantics are Docker's (moby's json-file reader), so the same query answers the same:
