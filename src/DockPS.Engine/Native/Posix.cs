@@ -13,6 +13,7 @@ internal static unsafe partial class Posix
     private const string Libc = "libc";
     private const int AtFdCwd = -100;
     private const int AtSymlinkNoFollow = 0x100;
+    private const int AtEmptyPath = 0x1000;
     private const uint StatxBasicStats = 0x7FF;
     private const int OWriteOnly = 0x1, OCreate = 0x40, OExclusive = 0x80, OCloseOnExec = 0x80000;
 
@@ -38,12 +39,25 @@ internal static unsafe partial class Posix
             if (errno is Errno.ENOENT or Errno.ENOTDIR) { status = default; return false; }
             throw Fail("lstat", path, errno);
         }
-        status = new FileStatus(
-            buffer.Mode, buffer.Uid, buffer.Gid, buffer.Size, buffer.Ino, buffer.NLink,
-            buffer.DevMajor, buffer.DevMinor, buffer.RdevMajor, buffer.RdevMinor,
-            buffer.MTime.Seconds, buffer.MTime.Nanoseconds);
+        status = ToStatus(buffer);
         return true;
     }
+
+    /// <summary>fstat: what an open file is now, whatever name it has by now, or none.</summary>
+    public static FileStatus FStat(SafeFileHandle file, string path)
+    {
+        StatxBuffer buffer;
+        if (StatxHandleCall(file, "", AtEmptyPath, StatxBasicStats, &buffer) != 0)
+        {
+            throw Fail("fstat", path, Marshal.GetLastPInvokeError());
+        }
+        return ToStatus(buffer);
+    }
+
+    private static FileStatus ToStatus(in StatxBuffer buffer) => new(
+        buffer.Mode, buffer.Uid, buffer.Gid, buffer.Size, buffer.Ino, buffer.NLink,
+        buffer.DevMajor, buffer.DevMinor, buffer.RdevMajor, buffer.RdevMinor,
+        buffer.MTime.Seconds, buffer.MTime.Nanoseconds);
 
     /// <summary>mknod: <paramref name="mode"/> carries the file type (FIFO, character device).</summary>
     public static void MakeNode(string path, uint mode, uint major, uint minor)
@@ -260,6 +274,9 @@ internal static unsafe partial class Posix
 
     [LibraryImport(Libc, EntryPoint = "statx", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     private static partial int StatxCall(int dirfd, string path, int flags, uint mask, StatxBuffer* buffer);
+
+    [LibraryImport(Libc, EntryPoint = "statx", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    private static partial int StatxHandleCall(SafeFileHandle dirfd, string path, int flags, uint mask, StatxBuffer* buffer);
 
     [LibraryImport(Libc, EntryPoint = "mknod", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     private static partial int MknodCall(string path, uint mode, ulong dev);
