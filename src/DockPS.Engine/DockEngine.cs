@@ -1,6 +1,8 @@
+using DockPS.Engine.Containers;
 using DockPS.Engine.Events;
 using DockPS.Engine.Host;
 using DockPS.Engine.Images;
+using DockPS.Engine.Runtime;
 using DockPS.Engine.Snapshots;
 using DockPS.Engine.Store;
 using DockPS.Engine.Volumes;
@@ -17,6 +19,7 @@ public sealed class DockEngine : IDisposable
 
     private readonly DataRootLock _lock;
     private readonly Lazy<HostFacts> _host;
+    private readonly Lazy<RuntimeCatalog> _runtimes;
     private EngineOptions _options;
 
     private DockEngine(EngineOptions options, DataRootLock dataLock, MetadataStore store)
@@ -34,6 +37,15 @@ public sealed class DockEngine : IDisposable
             Events);
         Volumes = new VolumeService(new VolumeStore(store), Path.Combine(options.DataRoot, "volumes"), temp, Events);
         Volumes.Recover();
+        _runtimes = new Lazy<RuntimeCatalog>(() => RuntimeCatalog.Detect(Host, options.DefaultRuntime, options.Runtimes));
+        Containers = new ContainerService(
+            new ContainerStore(store),
+            Images,
+            new ContainerFiles(Path.Combine(options.DataRoot, "containers")),
+            Events,
+            () => _runtimes.Value,
+            new ContainerPlatform(Host.Hostname, options.ExecRoot, Host.Cgroups.Version, options.ShimPath, Volumes));
+        Containers.Recover();
     }
 
     /// <summary>
@@ -84,6 +96,12 @@ public sealed class DockEngine : IDisposable
 
     /// <summary>Volumes (local driver): create, inspect, list, remove, prune; mounting and filling for containers.</summary>
     public VolumeService Volumes { get; }
+
+    /// <summary>Containers: create, run, stop, remove, exec.</summary>
+    public ContainerService Containers { get; }
+
+    /// <summary>The OCI runtimes and the default one, settled on first use.</summary>
+    public RuntimeCatalog Runtimes => _runtimes.Value;
 
     /// <summary>Facts about the host, probed once on first use.</summary>
     public HostFacts Host => _host.Value;

@@ -20,4 +20,13 @@ public sealed record EngineOptions
 
     /// <summary>Whether the daemon runs in debug mode.</summary>
     public bool Debug { get; init; }
+
+    /// <summary>The OCI runtime containers use when they name none; null lets the engine choose.</summary>
+    public string? DefaultRuntime { get; init; }
+
+    /// <summary>Extra OCI runtimes by name.</summary>
+    public IReadOnlyDictionary<string, string> Runtimes { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The container monitor executable; by default <c>dockps-shim</c> beside the daemon.</summary>
+    public string ShimPath { get; init; } = Path.Combine(AppContext.BaseDirectory, "dockps-shim");
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using DockPS.Engine.Containers;
 using DockPS.Engine.Filters;
 using DockPS.Engine.Images;
 using DockPS.Engine.Layers;
@@ -29,7 +30,8 @@ public static class ApiErrors
         BadRequestException or FilterException or JsonException or FormatException => StatusCodes.Status400BadRequest,
         ArgumentException => StatusCodes.Status400BadRequest,
         KeyNotFoundException or FileNotFoundException => StatusCodes.Status404NotFound,
-        DataRootInUseException or ImageConflictException or VolumeConflictException => StatusCodes.Status409Conflict,
+        DataRootInUseException or ImageConflictException or VolumeConflictException or ContainerConflictException => StatusCodes.Status409Conflict,
+        ContainerStartException start => start.ExitCode is 126 or 127 ? StatusCodes.Status400BadRequest : StatusCodes.Status500InternalServerError,
         RegistryAuthException => StatusCodes.Status401Unauthorized,
         RegistryNotFoundException => StatusCodes.Status404NotFound,
         RegistryException or RegistryConnectionException => StatusCodes.Status502BadGateway,

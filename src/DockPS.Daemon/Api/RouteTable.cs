@@ -9,5 +9,7 @@ public static class RouteTable
     public static IEnumerable<Route> All(DockEngine engine, IHostApplicationLifetime lifetime) =>
         new SystemRoutes(engine, lifetime).Table()
             .Concat(new ImageRoutes(engine).Table())
+            .Concat(new ContainerRoutes(engine, lifetime).Table())
+            .Concat(new ExecRoutes(engine, lifetime).Table())
             .Concat(new VolumeRoutes(engine).Table());
 }

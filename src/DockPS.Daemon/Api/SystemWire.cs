@@ -65,7 +65,8 @@ public static class SystemWire
         var host = engine.Host;
         var counts = engine.Store.CountObjects();
         var options = engine.Options;
-        var runtimes = host.Runtimes.ToDictionary(r => r.Key, r => new RuntimeWithStatus { Path = r.Value });
+        var catalog = engine.Runtimes;
+        var runtimes = catalog.Runtimes.ToDictionary(r => r.Key, r => new RuntimeWithStatus { Path = r.Value });
         return new SystemInfoResponse
         {
             ID = engine.Id,
@@ -131,7 +132,7 @@ public static class SystemWire
             ExperimentalBuild = false,
             ServerVersion = DaemonInfo.Version,
             Runtimes = runtimes,
-            DefaultRuntime = DefaultRuntime(engine),
+            DefaultRuntime = catalog.Default ?? "",
             Swarm = new Info { LocalNodeState = "inactive", NodeID = "", NodeAddr = "", ControlAvailable = false, Error = "" },
             LiveRestoreEnabled = false,
             Isolation = "",
@@ -144,19 +145,13 @@ public static class SystemWire
         };
     }
 
-    /// <summary>crun when usable (not on hybrid cgroups), else runc, as the runtime issue refines.</summary>
-    private static string DefaultRuntime(DockEngine engine)
-    {
-        var found = engine.Host.Runtimes;
-        if (found.ContainsKey("crun") && !engine.Host.Cgroups.Hybrid) { return "crun"; }
-        if (found.ContainsKey("runc")) { return "runc"; }
-        return found.Keys.FirstOrDefault() ?? "";
-    }
-
     private static List<string> Warnings(DockEngine engine)
     {
         var warnings = new List<string>();
-        if (engine.Host.Runtimes.Count == 0) { warnings.Add("WARNING: no OCI runtime (crun or runc) found on PATH; containers cannot run"); }
+        var runtimes = engine.Runtimes;
+        if (runtimes.Default is null) { warnings.Add("WARNING: no OCI runtime (crun or runc) found on PATH; containers cannot run"); }
+        else if (runtimes.Note.Length > 0) { warnings.Add("WARNING: runtime " + runtimes.Default + ": " + runtimes.Note); }
+        if (!File.Exists(engine.Options.ShimPath)) { warnings.Add($"WARNING: the container monitor {engine.Options.ShimPath} is missing; containers cannot run"); }
         if (!engine.Host.OverlaySupported) { warnings.Add("WARNING: the kernel does not offer overlayfs"); }
         return warnings;
     }

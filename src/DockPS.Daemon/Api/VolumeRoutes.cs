@@ -3,6 +3,7 @@ using DockPS.Engine;
 using DockPS.Engine.Filters;
 using DockPS.Engine.Volumes;
 using Docker.DotNet.Models;
+using Version = System.Version;
 
 namespace DockPS.Daemon.Api;
 

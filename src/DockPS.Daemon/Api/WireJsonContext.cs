@@ -8,7 +8,8 @@ namespace DockPS.Daemon.Api;
 /// time (no JIT: it starts in tens of milliseconds), so serialization cannot use reflection:
 /// a new request or response type must be listed here, and the tests fail until it is.
 /// </summary>
-[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, PropertyNameCaseInsensitive = true)]
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, PropertyNameCaseInsensitive = true,
+    Converters = [typeof(ConsoleSizeConverter), typeof(NanosecondsConverter), typeof(RestartPolicyKindConverter)])]
 [JsonSerializable(typeof(ErrorResponse))]
 [JsonSerializable(typeof(VersionResponse))]
 [JsonSerializable(typeof(SystemInfoResponse))]
@@ -24,6 +25,15 @@ namespace DockPS.Daemon.Api;
 [JsonSerializable(typeof(ProgressError))]
 [JsonSerializable(typeof(AuthConfig))]
 [JsonSerializable(typeof(AuthResponse))]
+[JsonSerializable(typeof(ContainerCreateBody))]
+[JsonSerializable(typeof(CreateContainerResponse))]
+[JsonSerializable(typeof(ContainerInspectResponse))]
+[JsonSerializable(typeof(ContainerWaitResponse))]
+[JsonSerializable(typeof(ContainersPruneResponse))]
+[JsonSerializable(typeof(ContainerExecCreateParameters))]
+[JsonSerializable(typeof(ContainerExecCreateResponse))]
+[JsonSerializable(typeof(ContainerExecStartParameters))]
+[JsonSerializable(typeof(ContainerExecInspectResponse))]
 internal sealed partial class WireJsonContext : JsonSerializerContext;
 
 /// <summary>
@@ -33,6 +43,7 @@ internal sealed partial class WireJsonContext : JsonSerializerContext;
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, Converters = [typeof(UnixSecondsConverter)])]
 [JsonSerializable(typeof(List<ImagesListResponse>))]
 [JsonSerializable(typeof(List<ImageHistoryResponse>))]
+[JsonSerializable(typeof(List<ContainerListResponse>))]
 internal sealed partial class WireJsonUnixTimeContext : JsonSerializerContext;
 
 /// <summary>Writes (and reads) a time as whole Unix seconds.</summary>

@@ -35,6 +35,8 @@ public static class CommandLine
           -l, --log-level string   Set the logging level ("debug"|"info"|"warn"|"error"|"fatal") (default "info")
               --label list         Set key=value labels on the daemon
               --insecure-registry list  Registries (host[:port] or CIDR) to reach over plain HTTP
+              --default-runtime string  OCI runtime for containers (default: crun when it can run, else runc)
+              --add-runtime name=path   Register an OCI runtime (repeatable)
           -v, --version            Print version information and quit
           -h, --help               Print usage
         """;
@@ -49,6 +51,7 @@ public static class CommandLine
         var hosts = new List<string>();
         var labels = new List<string>();
         var insecure = new List<string>();
+        var runtimes = new Dictionary<string, string>(StringComparer.Ordinal);
         var given = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < args.Count; i++)
         {
@@ -72,6 +75,7 @@ public static class CommandLine
                 "-l" or "--log-level" => "log-level",
                 "--label" => "labels",
                 "--insecure-registry" => "insecure-registries",
+                "--add-runtime" => "runtimes",
                 _ => arg.TrimStart('-'),
             });
             switch (arg)
@@ -93,6 +97,13 @@ public static class CommandLine
                     labels.Add(label);
                     break;
                 case "--insecure-registry": insecure.Add(Value()); break;
+                case "--default-runtime": options = options with { DefaultRuntime = Value() }; break;
+                case "--add-runtime":
+                    var runtime = Value();
+                    var at = runtime.IndexOf('=');
+                    if (at <= 0 || at == runtime.Length - 1) { throw new ArgumentException($"bad runtime \"{runtime}\": use name=path"); }
+                    runtimes[runtime[..at]] = AbsolutePath(arg, runtime[(at + 1)..]);
+                    break;
                 case "-v" or "--version": return new CommandLineResult.Print($"DockPS dockpsd version {version}");
                 case "-h" or "--help": return new CommandLineResult.Print(Usage);
                 default: throw new ArgumentException($"unknown flag: {arg}\nSee 'dockpsd --help'.");
@@ -104,6 +115,7 @@ public static class CommandLine
             Hosts = hosts.Count > 0 ? hosts : options.Hosts,
             Labels = labels,
             InsecureRegistries = insecure,
+            Runtimes = runtimes,
         }, given);
     }
 

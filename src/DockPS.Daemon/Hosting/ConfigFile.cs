@@ -9,7 +9,7 @@ namespace DockPS.Daemon.Hosting;
 public static class ConfigFile
 {
     private static readonly HashSet<string> Known =
-        ["hosts", "data-root", "exec-root", "pidfile", "debug", "log-level", "labels", "insecure-registries"];
+        ["hosts", "data-root", "exec-root", "pidfile", "debug", "log-level", "labels", "insecure-registries", "default-runtime", "runtimes"];
 
     /// <summary>
     /// Merges the file into <paramref name="fromFlags"/>. A missing default file is fine; a missing
@@ -48,6 +48,12 @@ public static class ConfigFile
                         "log-level" => options with { LogLevel = p.Value.GetString()! },
                         "labels" => options with { Labels = Strings(p.Value) },
                         "insecure-registries" => options with { InsecureRegistries = Strings(p.Value) },
+                        "default-runtime" => options with { DefaultRuntime = p.Value.GetString()! },
+                        // dockerd's shape: {"name": {"path": "/usr/bin/x"}}.
+                        "runtimes" => options with
+                        {
+                            Runtimes = p.Value.EnumerateObject().ToDictionary(r => r.Name, r => Path.GetFullPath(r.Value.GetProperty("path").GetString()!)),
+                        },
                         _ => options,
                     };
                 }

@@ -115,10 +115,10 @@ public static class DaemonHost
                 {
                     case ListenAddress.Unix unix:
                         Directory.CreateDirectory(Path.GetDirectoryName(unix.Path)!);
-                        kestrel.ListenUnixSocket(unix.Path);
+                        kestrel.ListenUnixSocket(unix.Path, listen => listen.Use(HalfClose.Middleware));
                         break;
                     case ListenAddress.Tcp tcp:
-                        kestrel.Listen(tcp.EndPoint);
+                        kestrel.Listen(tcp.EndPoint, listen => listen.Use(HalfClose.Middleware));
                         break;
                 }
             }

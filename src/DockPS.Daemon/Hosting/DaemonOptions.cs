@@ -38,6 +38,12 @@ public sealed record DaemonOptions
     /// <summary>Registries (host[:port] or CIDR) reached over plain HTTP, besides loopback ones.</summary>
     public IReadOnlyList<string> InsecureRegistries { get; init; } = [];
 
+    /// <summary>The OCI runtime containers use when they name none (crun when it can run here, else runc).</summary>
+    public string? DefaultRuntime { get; init; }
+
+    /// <summary>Extra OCI runtimes by name (<c>--add-runtime name=path</c>).</summary>
+    public IReadOnlyDictionary<string, string> Runtimes { get; init; } = new Dictionary<string, string>();
+
     /// <summary>The PID file path in force.</summary>
     public string EffectivePidFile => PidFile ?? Path.Combine(ExecRoot, "dockpsd.pid");
 
@@ -48,5 +54,7 @@ public sealed record DaemonOptions
         ExecRoot = ExecRoot,
         Labels = Labels,
         Debug = Debug,
+        DefaultRuntime = DefaultRuntime,
+        Runtimes = Runtimes,
     };
 }

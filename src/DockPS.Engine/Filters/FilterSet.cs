@@ -118,6 +118,22 @@ public sealed class FilterSet
                 : labels.TryGetValue(want[..eq], out var have) && have == want[(eq + 1)..];
         });
     }
+
+    /// <summary>
+    /// True unless the key is present and all of its values (<c>k</c> or <c>k=v</c>) are satisfied
+    /// by <paramref name="labels"/>: the <c>label!</c> rule of prune, as Docker applies it.
+    /// </summary>
+    public bool MatchNoLabel(string key, IReadOnlyDictionary<string, string>? labels) =>
+        !_values.ContainsKey(key) || !MatchLabels(key, labels);
+
+    /// <summary>The earliest <c>until</c> time (Unix seconds, an RFC 3339 date, or a duration before now); MaxValue when absent.</summary>
+    /// <exception cref="FilterException">A value that is none of these.</exception>
+    public DateTimeOffset Until(DateTimeOffset now) => Get("until").Select(text =>
+        long.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var unix) ? DateTimeOffset.FromUnixTimeSeconds(unix)
+        : DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var t) ? t
+        : GoDuration.TryParse(text, out var ago) ? now - ago
+        : throw new FilterException($"invalid filter 'until={text}': use a Unix time, an RFC 3339 date or a duration (24h)"))
+        .DefaultIfEmpty(DateTimeOffset.MaxValue).Min();
 }
 
 /// <summary>A filter that is malformed or names an unsupported key.</summary>

@@ -175,7 +175,7 @@ public sealed partial class ImageService(ImageStore store, ContentStore blobs, S
     {
         filters.Validate(PruneFilterKeys);
         var all = filters.Get("dangling").Any(v => v is "false" or "0");
-        var until = filters.Get("until").Select(ParseUntil).DefaultIfEmpty(DateTimeOffset.MaxValue).Min();
+        var until = filters.Until(DateTimeOffset.UtcNow);
         var removed = new List<RemovedImage>();
         long reclaimed = 0;
         await BlobsSettledAsync();
@@ -187,7 +187,7 @@ public sealed partial class ImageService(ImageStore store, ContentStore blobs, S
                 if (!all && !image.Dangling) { continue; }
                 if (inUse(image.Id) || image.Created >= until) { continue; }
                 if (!filters.MatchLabels("label", image.Config.Config.Labels)) { continue; }
-                if (filters.Contains("label!") && !NotLabels(filters.Get("label!"), image.Config.Config.Labels)) { continue; }
+                if (!filters.MatchNoLabel("label!", image.Config.Config.Labels)) { continue; }
                 foreach (var name in image.RepoTags.Concat(image.RepoDigests)) { Untag(image, name, removed); }
                 removed.AddRange(Delete(image));
                 reclaimed += image.Size;
@@ -199,16 +199,6 @@ public sealed partial class ImageService(ImageStore store, ContentStore blobs, S
     }
 
     private static readonly IReadOnlySet<string> PruneFilterKeys = new HashSet<string> { "dangling", "label", "label!", "until" };
-
-    private static bool NotLabels(IReadOnlyCollection<string> labels, IReadOnlyDictionary<string, string>? have) =>
-        !FilterSet.From(labels.Select(l => new KeyValuePair<string, string>("label", l))).MatchLabels("label", have ?? new Dictionary<string, string>())
-        || have is null;
-
-    private static DateTimeOffset ParseUntil(string text) =>
-        long.TryParse(text, out var unix) ? DateTimeOffset.FromUnixTimeSeconds(unix)
-        : DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var t) ? t
-        : GoDuration.TryParse(text, out var ago) ? DateTimeOffset.UtcNow - ago
-        : throw new FilterException($"invalid filter 'until={text}': use a Unix time, an RFC 3339 date or a duration (24h)");
 
     /// <summary>The image's history, newest first, with each step's layer ID and size (Docker's shape).</summary>
     public static IReadOnlyList<HistoryStep> History(ImageRecord image)

@@ -1,3 +1,4 @@
+using DockPS.Engine.Native;
 using DockPS.Engine.Volumes;
 
 namespace DockPS.Engine.Tests.Volumes;

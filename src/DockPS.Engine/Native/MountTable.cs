@@ -1,7 +1,7 @@
-using System.Text;
 using DockPS.Engine.Native;
+using System.Text;
 
-namespace DockPS.Engine.Volumes;
+namespace DockPS.Engine.Native;
 
 /// <summary>
 /// The mounts this process sees (<c>/proc/self/mountinfo</c>). Volumes consult it rather than
