@@ -259,6 +259,7 @@ function Remove-TestDaemon {
     [CmdletBinding()]
     param([Parameter(Position = 0)] $TestDaemon)
     if ($null -eq $TestDaemon) { return }
+    Remove-TestContainer $TestDaemon
     $processId = Get-TestDaemonPid $TestDaemon
     if ($processId -and (Test-ProcessAlive $processId)) {
         if ($TestDaemon.Socket) {
@@ -279,9 +280,52 @@ function Remove-TestDaemon {
         & /bin/kill -s KILL $stray 2>$null
     }
     if ($TestDaemon.Process) { $TestDaemon.Process.Dispose() }
+    # Containers outlive their daemon by design: whatever a failed test left running under this
+    # folder is ended here (its monitors, by their own PIDs), and its mounts are undone.
+    foreach ($shim in @(Get-ContainerMonitorId -Under $TestDaemon.Dir)) { & /bin/kill -s KILL $shim 2>$null }
+    foreach ($mount in @(Get-MountUnder $TestDaemon.Dir)) { & /bin/umount -l $mount 2>$null }
     if ($TestDaemon.Dir -and $TestDaemon.Dir -like '/tmp/dps-*' -and (Test-Path $TestDaemon.Dir)) {
         Remove-Item $TestDaemon.Dir -Recurse -Force -ErrorAction SilentlyContinue
     }
+}
+
+function Remove-TestContainer {
+    <#
+    .SYNOPSIS
+        Force-removes every container (and its anonymous volumes) of a test daemon that still answers.
+    #>
+    param([Parameter(Mandatory)] $TestDaemon)
+    if (-not $TestDaemon.Socket -or -not (Test-Path $TestDaemon.Socket)) { return }
+    $list = & curl -s --max-time 10 --unix-socket $TestDaemon.Socket 'http://localhost/containers/json?all=1' 2>$null
+    if ($LASTEXITCODE -ne 0 -or -not $list) { return }
+    foreach ($container in @($list | ConvertFrom-Json)) {
+        $null = & curl -s --max-time 30 --unix-socket $TestDaemon.Socket -X DELETE "http://localhost/containers/$($container.Id)?force=1&v=1" 2>$null
+    }
+}
+
+function Get-ContainerMonitorId {
+    <#
+    .SYNOPSIS
+        PIDs of dockps-shim processes whose state folder is under -Under (the test's own containers).
+    #>
+    param([Parameter(Mandatory)] [string] $Under)
+    foreach ($dir in Get-ChildItem /proc -Directory -ErrorAction Ignore | Where-Object Name -match '^\d+$') {
+        $cmdline = Get-ProcessCommandLine ([int]$dir.Name)
+        if ($cmdline -and ([System.IO.Path]::GetFileName($cmdline[0]) -eq 'dockps-shim')) {
+            $state = [array]::IndexOf($cmdline, '--state')
+            if ($state -ge 0 -and $cmdline[$state + 1].StartsWith($Under)) { [int]$dir.Name }
+        }
+    }
+}
+
+function Get-MountUnder {
+    <#
+    .SYNOPSIS
+        Mount points at or below a folder, deepest first (from /proc/self/mountinfo).
+    #>
+    param([Parameter(Mandatory)] [string] $Path)
+    @(Get-Content /proc/self/mountinfo | ForEach-Object { ($_ -split ' ')[4] } |
+        Where-Object { $_ -eq $Path -or $_.StartsWith("$Path/") } | Sort-Object Length -Descending)
 }
 
 function Invoke-DockerCli {
@@ -393,4 +437,5 @@ function Get-DockErrorRecord {
 Export-ModuleMember -Function Get-DockTestModulePath, Import-DockTestModule, Get-DockpsdPath, New-DockTestDir,
     Use-SafeDockHost, Restore-DockHost, Get-FreeTcpPort, Test-DockAnswers, Test-ProcessAlive, Get-ProcessCommandLine,
     Get-DockpsdProcessId, Wait-DockCondition, New-TestDaemon, Start-TestDaemonProcess, Get-TestDaemonPid,
-    Send-DaemonSignal, Remove-TestDaemon, Get-DockErrorRecord, Invoke-DockerCli, Start-TestRegistry, Stop-TestRegistry
+    Send-DaemonSignal, Remove-TestDaemon, Get-DockErrorRecord, Invoke-DockerCli, Start-TestRegistry, Stop-TestRegistry,
+    Remove-TestContainer, Get-ContainerMonitorId, Get-MountUnder

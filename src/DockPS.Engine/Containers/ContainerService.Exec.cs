@@ -146,7 +146,7 @@ public sealed partial class ContainerService
             {
                 var code = ExitCodeFor(e.Message);
                 _execs[execId] = exec with { ExitCode = code };
-                if (output is not null) { await WriteErrorAsync(output, config.Tty, e.Message, cancellationToken); }
+                if (output is not null) { await WriteErrorAsync(output, config.Tty, StartFailure(config.Cmd[0], e.Message, code), cancellationToken); }
                 DeleteExecState(stateDir);
                 return;
             }

@@ -120,9 +120,10 @@ public sealed partial class ContainerService
         {
             var code = ExitCodeFor(e.Message);
             await CleanUpFailedStartAsync(container, stateDir, started);
-            _store.Update(container with { State = container.State with { ExitCode = code, Error = e.Message } });
+            var message = StartFailure(container.Path, e.Message, code);
+            _store.Update(container with { State = container.State with { ExitCode = code, Error = message } });
             EndPendingAttaches(live);
-            throw new ContainerStartException($"failed to start container {container.ShortId}: {e.Message}", code, e);
+            throw new ContainerStartException(message, code, e);
         }
         catch
         {
@@ -163,6 +164,16 @@ public sealed partial class ContainerService
             catch (Exception e) when (e is IOException or KeyNotFoundException) { }
         }
     }
+
+    // Clients read the cause from the words Docker uses ("executable file not found in $PATH",
+    // "permission denied": the docker CLI exits 127 or 126 on them), so those words lead the
+    // message whatever runtime said it.
+    private static string StartFailure(string command, string runtimeMessage, int code) => code switch
+    {
+        127 => $"exec: \"{command}\": executable file not found in $PATH: {runtimeMessage}",
+        126 => $"exec: \"{command}\": permission denied: {runtimeMessage}",
+        _ => $"OCI runtime create failed: {runtimeMessage}",
+    };
 
     // Docker's exit codes for a process that could not be run: 127 not found, 126 not executable.
     private static int ExitCodeFor(string message) =>

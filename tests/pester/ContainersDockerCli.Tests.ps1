@@ -1,0 +1,333 @@
+# Containers as the real docker CLI (and python docker) see them: run, logs, exec, stop, rm,
+# an interactive shell on a pty, volumes, isolation, and bad input — each judged by the client.
+
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot '../../build/BaseImage.psm1') -Force
+    $null = Import-DockTestModule
+    $savedHost = Use-SafeDockHost
+    $t = New-TestDaemon
+    $config = Join-Path $t.Dir 'docker-config'
+    $null = New-Item -ItemType Directory $config
+    $tarball = (New-BusyboxTarball -Path (Join-Path $t.Dir 'busybox.tar')).FullName
+    $null = Import-Image $tarball busybox:latest -Change 'CMD ["sh"]' -HostAddress $t.Address
+
+    # A simple function (no param block), so that -d, -v, -e reach docker instead of PowerShell.
+    function docker {
+        Invoke-DockerCli -ConfigDir $config -Arguments (@('-H', $t.Address) + @($args | ForEach-Object { "$_" })) -TimeoutSeconds 60
+    }
+
+    # What a container leaves on the host: mounts under the test folder, monitor processes,
+    # container folders, and cgroups named after it.
+    function Get-ContainerTrace {
+        [pscustomobject]@{
+            Mounts     = @(Get-MountUnder $t.Dir)
+            Monitors   = @(Get-ContainerMonitorId -Under $t.Dir)
+            Folders    = @(Get-ChildItem (Join-Path $t.DataRoot 'containers') -Directory -ErrorAction Ignore).Name
+            RuntimeDirs = @(Get-ChildItem (Join-Path $t.ExecRoot 'c') -Directory -ErrorAction Ignore).Name
+            Cgroups    = @(Get-ChildItem /sys/fs/cgroup/*/dockps -Directory -ErrorAction Ignore |
+                Where-Object { Test-Path (Join-Path $t.DataRoot "containers/$($_.Name)") -PathType Container -ErrorAction Ignore } ).Name
+        }
+    }
+
+    function Assert-NoTrace {
+        param($Before)
+        $after = Get-ContainerTrace
+        $after.Mounts | Should -Be $Before.Mounts
+        $after.Monitors | Should -Be $Before.Monitors
+        $after.Folders | Should -Be $Before.Folders
+        $after.RuntimeDirs | Should -Be $Before.RuntimeDirs
+    }
+}
+
+AfterAll {
+    Remove-TestDaemon $t
+    Restore-DockHost $savedHost
+}
+
+Describe 'docker run' {
+    It 'prints the output of a one-shot container and removes it with --rm' {
+        $before = Get-ContainerTrace
+        $r = docker run --rm busybox echo hi
+        $r.ExitCode | Should -Be 0 -Because $r.StdErr
+        $r.StdOut | Should -Be "hi`n"
+        Assert-NoTrace $before
+        (docker ps -a -q).StdOut | Should -BeNullOrEmpty
+    }
+
+    It 'returns the exit code of the container' {
+        $r = docker run --name exit3 busybox sh -c 'exit 3'
+        $r.ExitCode | Should -Be 3
+        (docker inspect -f '{{.State.Status}} {{.State.ExitCode}}' exit3).StdOut.Trim() | Should -Be 'exited 3'
+        (docker rm exit3).ExitCode | Should -Be 0
+    }
+
+    It 'keeps stdout and stderr apart' {
+        $r = docker run --rm busybox sh -c 'echo out; echo err >&2'
+        $r.StdOut | Should -Be "out`n"
+        $r.StdErr | Should -Be "err`n"
+    }
+
+    It 'passes stdin with -i' {
+        $in = Join-Path $t.Dir 'stdin.txt'
+        Set-Content $in "one`ntwo" -NoNewline
+        $r = Invoke-DockerCli -ConfigDir $config -Arguments '-H', $t.Address, 'run', '-i', '--rm', 'busybox', 'wc', '-l' -StdIn $in
+        $r.StdOut.Trim() | Should -Be '1'
+    }
+
+    It 'runs a detached container whose logs, exec and stop work' {
+        $r = docker run -d --name ticker busybox sh -c 'trap "exit 0" TERM; i=0; while true; do echo line $i; i=$((i+1)); sleep 0.1; done'
+        $r.ExitCode | Should -Be 0 -Because $r.StdErr
+        $id = $r.StdOut.Trim()
+        $id | Should -Match '^[0-9a-f]{64}$'
+        $null = Wait-DockCondition -TimeoutSeconds 10 -Condition { (docker logs ticker).StdOut -match 'line 3' }
+
+        # logs -f streams new lines: it is stopped from outside once it has shown enough.
+        $follow = Start-ThreadJob -ArgumentList $config, $t.Address {
+            param($config, $address)
+            Import-Module (Join-Path $using:PSScriptRoot 'TestHelpers.psm1')
+            Invoke-DockerCli -ConfigDir $config -Arguments '-H', $address, 'logs', '-f', '--tail', '2', 'ticker' -TimeoutSeconds 60
+        }
+        Start-Sleep -Milliseconds 800
+        $exec = docker exec ticker sh -c 'echo from-exec; exit 4'
+        $exec.StdOut | Should -Be "from-exec`n"
+        $exec.ExitCode | Should -Be 4
+
+        $stop = docker stop ticker
+        $stop.ExitCode | Should -Be 0
+        $logs = $follow | Wait-Job -Timeout 30 | Receive-Job
+        $follow | Remove-Job -Force
+        $lines = @($logs.StdOut -split "`n" | Where-Object { $_ })
+        $lines.Count | Should -BeGreaterThan 4 -Because 'logs -f followed the container until it stopped'
+        $numbers = $lines | ForEach-Object { [int]($_ -replace 'line ') }
+        for ($i = 1; $i -lt $numbers.Count; $i++) { $numbers[$i] | Should -Be ($numbers[$i - 1] + 1) }
+
+        (docker inspect -f '{{.State.Status}} {{.State.ExitCode}}' ticker).StdOut.Trim() | Should -Be 'exited 0'
+        (docker rm ticker).ExitCode | Should -Be 0
+        (docker inspect ticker).ExitCode | Should -Not -Be 0
+    }
+
+    It 'gives a usable interactive shell with -it' {
+        $script = Join-Path $t.Dir 'drive_shell.py'
+        Set-Content $script @'
+import os, pty, sys, time, select
+pid, fd = pty.fork()
+if pid == 0:
+    os.execvp("docker", ["docker", "-H", sys.argv[1], "run", "-it", "--rm", "busybox", "sh"])
+out = b""
+def read_until(token, timeout=20):
+    global out
+    end = time.time() + timeout
+    while token not in out and time.time() < end:
+        r, _, _ = select.select([fd], [], [], 0.2)
+        if r:
+            try: out += os.read(fd, 4096)
+            except OSError: break
+    return token in out
+read_until(b"# ")
+os.write(fd, b"echo $((6*7)); tty; stty size\r")
+ok = read_until(b"/dev/pts/0")
+os.write(fd, b"exit 7\r")
+_, status = os.waitpid(pid, 0)
+sys.stdout.write(out.decode(errors="replace"))
+sys.stdout.write("\nEXIT=%d\n" % os.waitstatus_to_exitcode(status))
+'@
+        $env:DOCKER_CONFIG = $config
+        try { $out = & python3 $script $t.Address 2>&1 | Out-String }
+        finally { Remove-Item Env:DOCKER_CONFIG }
+        $out | Should -Match '(?m)^42\r?$'
+        $out | Should -Match '/dev/pts/0'
+        $out | Should -Match 'EXIT=7'
+    }
+}
+
+Describe 'docker volume' {
+    It 'creates, lists, inspects and removes a volume' {
+        (docker volume create cli-vol).StdOut.Trim() | Should -Be 'cli-vol'
+        (docker volume ls -q).StdOut | Should -Match '(?m)^cli-vol$'
+        $inspect = (docker volume inspect cli-vol).StdOut | ConvertFrom-Json
+        $inspect[0].Driver | Should -Be 'local'
+        $inspect[0].Mountpoint | Should -BeLike "$($t.DataRoot)/volumes/cli-vol/_data"
+        (docker volume rm cli-vol).ExitCode | Should -Be 0
+        (docker volume ls -q).StdOut | Should -Not -Match 'cli-vol'
+    }
+
+    It 'keeps data written to a named volume after the container is removed' {
+        (docker run --rm -v keep:/data busybox sh -c 'echo kept > /data/file').ExitCode | Should -Be 0
+        (docker run --rm -v keep:/data busybox cat /data/file).StdOut | Should -Be "kept`n"
+        (docker volume rm keep).ExitCode | Should -Be 0
+    }
+
+    It 'refuses to remove a volume a container uses' {
+        (docker create --name holder -v held:/data busybox true).ExitCode | Should -Be 0
+        $r = docker volume rm held
+        $r.ExitCode | Should -Not -Be 0
+        $r.StdErr | Should -Match 'volume is in use'
+        (docker rm holder).ExitCode | Should -Be 0
+        (docker volume rm held).ExitCode | Should -Be 0
+    }
+
+    It 'fills a new volume from the image and removes anonymous volumes with rm -v' {
+        $r = docker run --name anon -v /etc busybox ls /etc/passwd
+        $r.StdOut.Trim() | Should -Be '/etc/passwd' -Because 'the volume was filled from the image''s /etc'
+        $name = ((docker inspect anon).StdOut | ConvertFrom-Json)[0].Mounts[0].Name
+        $name | Should -Match '^[0-9a-f]{64}$'
+        (docker rm -v anon).ExitCode | Should -Be 0
+        (docker volume ls -q).StdOut | Should -Not -Match $name
+    }
+}
+
+Describe 'python docker (Debian python3-docker)' {
+    It 'runs a container, reads its logs and removes it' {
+        $script = @'
+import docker, sys
+client = docker.DockerClient(base_url=sys.argv[1], version="auto")
+c = client.containers.run("busybox", ["sh", "-c", "echo py-hello; exit 2"], detach=True, name="py-run")
+result = c.wait()
+print("status", result["StatusCode"])
+print("logs", c.logs().decode().strip())
+c.remove()
+print("left", len(client.containers.list(all=True, filters={"name": "py-run"})))
+'@
+        $out = & /usr/bin/python3 -c $script $t.Address 2>&1 | Out-String
+        $out | Should -Match 'status 2'
+        $out | Should -Match 'logs py-hello'
+        $out | Should -Match 'left 0'
+    }
+}
+
+Describe 'isolation' {
+    BeforeAll {
+        $r = docker run --rm --hostname boxy busybox sh -c 'echo pid=$$; hostname; ps -o pid,comm; cat /proc/self/mountinfo; grep ^Cap /proc/self/status; ls /proc | grep -c "^[0-9]"'
+        $out = $r.StdOut
+    }
+
+    It 'runs the command as PID 1' { $out | Should -Match '(?m)^pid=1$' }
+    It 'has its own hostname' { $out | Should -Match '(?m)^boxy$' }
+    It 'sees none of the host''s processes' {
+        $out | Should -Not -Match 'dockpsd|dockps-shim|pwsh'
+        [int](($out -split "`n" | Where-Object { $_ } | Select-Object -Last 1)) | Should -BeLessThan 5
+    }
+    It 'has its own mount table with its overlay as root and no host paths' {
+        $out | Should -Match '(?m) / / [^\n]* - overlay overlay '
+        $out | Should -Not -Match ([regex]::Escape($t.Dir) + '/[^ ]* /(?!etc/(hostname|hosts|resolv\.conf))')
+    }
+    It 'holds Docker''s default capability set' {
+        # CHOWN DAC_OVERRIDE FOWNER FSETID KILL SETGID SETUID SETPCAP NET_BIND_SERVICE NET_RAW SYS_CHROOT MKNOD AUDIT_WRITE SETFCAP
+        $out | Should -Match '(?m)^CapEff:\s+00000000a80425fb$'
+        $out | Should -Match '(?m)^CapBnd:\s+00000000a80425fb$'
+    }
+    It 'cannot see files outside its root' {
+        $r = docker run --rm busybox sh -c "ls $($t.Dir) 2>&1; ls /proc/1/root/$($t.Dir) 2>&1; echo done"
+        $r.StdOut | Should -Match 'No such file or directory'
+        $r.StdOut | Should -Not -Match 'busybox\.tar'
+    }
+    It 'masks kernel paths and keeps /proc/sys read-only' {
+        $r = docker run --rm busybox sh -c 'cat /proc/kcore | wc -c; echo 1 > /proc/sys/kernel/domainname 2>&1 || echo ro'
+        $r.StdOut | Should -Match '(?m)^0$'
+        $r.StdOut | Should -Match 'ro|Read-only'
+    }
+    It 'blocks mount(2) through the seccomp filter and capabilities' {
+        $r = docker run --rm busybox sh -c 'mount -t tmpfs none /mnt 2>&1; echo rc=$?'
+        $r.StdOut | Should -Match 'rc=[1-9]'
+    }
+    It 'gives more with --cap-add and less with --cap-drop' {
+        $r = docker run --rm --cap-add SYS_ADMIN --cap-drop NET_RAW busybox grep ^CapEff /proc/self/status
+        $r.StdOut | Should -Match 'CapEff:\s+00000000a82405fb'
+    }
+    It 'runs as the user it is told, resolved in the image' {
+        (docker run --rm --user nobody busybox id).StdOut | Should -Match 'uid=65534\(nobody\)'
+        (docker run --rm --user 1234:5678 busybox id).StdOut | Should -Match 'uid=1234 gid=5678'
+    }
+    It 'creates a missing working directory' {
+        (docker run --rm -w /made/here busybox pwd).StdOut.Trim() | Should -Be '/made/here'
+    }
+    It 'merges environment over the image''s and sets HOSTNAME and HOME' {
+        $r = docker run --rm -e A=1 --hostname envbox busybox env
+        $r.StdOut | Should -Match '(?m)^A=1$'
+        $r.StdOut | Should -Match '(?m)^HOSTNAME=envbox$'
+        $r.StdOut | Should -Match '(?m)^HOME=/root$'
+        $r.StdOut | Should -Match '(?m)^PATH=/usr/local/sbin:'
+    }
+    It 'runs with runc when asked' {
+        $r = docker run --rm --runtime runc busybox echo from-runc
+        $r.StdOut | Should -Be "from-runc`n" -Because $r.StdErr
+    }
+}
+
+Describe 'bad input' {
+    It 'refuses an unknown image with 404 and leaves nothing' {
+        $before = Get-ContainerTrace
+        $r = docker create --pull never no-such-image:1
+        $r.ExitCode | Should -Not -Be 0
+        $r.StdErr | Should -Match 'No such image: no-such-image:1'
+        Assert-NoTrace $before
+    }
+
+    It 'refuses a duplicate name' {
+        (docker create --name twin busybox true).ExitCode | Should -Be 0
+        $before = Get-ContainerTrace
+        $r = docker create --name twin busybox true
+        $r.StdErr | Should -Match 'Conflict\. The container name "/twin" is already in use'
+        Assert-NoTrace $before
+        (docker rm twin).ExitCode | Should -Be 0
+    }
+
+    It 'refuses an invalid name' {
+        $before = Get-ContainerTrace
+        $r = docker create --name 'bad/name' busybox true
+        $r.StdErr | Should -Match 'Invalid container name \(bad/name\)'
+        Assert-NoTrace $before
+    }
+
+    It 'refuses a bind mount whose source is missing' {
+        $before = Get-ContainerTrace
+        $r = docker run --rm --mount "type=bind,source=$($t.Dir)/missing,target=/x" busybox true
+        $r.ExitCode | Should -Not -Be 0
+        $r.StdErr | Should -Match 'bind source path does not exist'
+        Assert-NoTrace $before
+    }
+
+    It 'refuses a volume name with ../' {
+        $before = Get-ContainerTrace
+        # (The CLI turns "-v ../x:/c" into a bind of a host path; --mount passes the name as given.)
+        $r = docker run --rm --mount 'type=volume,source=../x,target=/data' busybox true
+        $r.ExitCode | Should -Not -Be 0
+        $r.StdErr | Should -Match 'includes invalid characters for a local volume name'
+        $r = docker volume create '../x'
+        $r.ExitCode | Should -Not -Be 0
+        $r.StdErr | Should -Match 'includes invalid characters for a local volume name'
+        Assert-NoTrace $before
+        (docker volume ls -q).StdOut | Should -Not -Match '\.\.'
+    }
+
+    It 'refuses exec into a stopped container' {
+        (docker create --name idle busybox true).ExitCode | Should -Be 0
+        $r = docker exec idle true
+        $r.ExitCode | Should -Not -Be 0
+        $r.StdErr | Should -Match 'is not running'
+        (docker rm idle).ExitCode | Should -Be 0
+    }
+
+    It 'refuses to remove a running container without force, and removes it with -f' {
+        (docker run -d --name busy busybox sleep 300).ExitCode | Should -Be 0
+        $r = docker rm busy
+        $r.ExitCode | Should -Not -Be 0
+        $r.StdErr | Should -Match 'container is running: stop the container before removing or force remove'
+        $before = Get-ContainerTrace
+        (docker rm -f busy).ExitCode | Should -Be 0
+        $after = Get-ContainerTrace
+        $after.Monitors.Count | Should -BeLessThan ($before.Monitors.Count + 0) -Because 'its monitor ended'
+        $after.Mounts.Count | Should -BeLessThan $before.Mounts.Count
+    }
+
+    It 'reports a command that is not in the image with 127, and cleans up' {
+        $before = Get-ContainerTrace
+        $r = docker run --name nocmd busybox no-such-command
+        $r.ExitCode | Should -Be 127
+        $r.StdErr | Should -Match 'no-such-command'
+        (docker inspect -f '{{.State.ExitCode}}' nocmd).StdOut.Trim() | Should -Be '127'
+        (docker rm nocmd).ExitCode | Should -Be 0
+        Assert-NoTrace $before
+    }
+}
