@@ -331,3 +331,47 @@ Describe 'bad input' {
         Assert-NoTrace $before
     }
 }
+
+Describe 'a container outlives its daemon' {
+    BeforeAll {
+        $d = Start-TestDaemonProcess
+        $arguments = @('-H', $d.Address, '--data-root', $d.DataRoot, '--exec-root', $d.ExecRoot, '--pidfile', $d.PidFile)
+        $tar = (New-BusyboxTarball -Path (Join-Path $d.Dir 'busybox.tar')).FullName
+        $null = Import-Image $tar busybox:latest -HostAddress $d.Address
+        function dockerd2 { Invoke-DockerCli -ConfigDir $config -Arguments (@('-H', $d.Address) + @($args | ForEach-Object { "$_" })) }
+    }
+    AfterAll { Remove-TestDaemon $d }
+
+    It 'keeps running, logging and answering while the daemon is down, and is recorded when it ends' {
+        (dockerd2 run -d --name survivor busybox sh -c 'trap "exit 9" TERM; i=0; while true; do echo tick $i; i=$((i+1)); sleep 0.1; done').ExitCode | Should -Be 0
+        $pid1 = [int](dockerd2 inspect -f '{{.State.Pid}}' survivor).StdOut.Trim()
+        Stop-DockDaemon -PidFile $d.PidFile -TimeoutSeconds 20 -Confirm:$false
+        Test-ProcessAlive $pid1 | Should -BeTrue -Because 'the container does not depend on dockpsd'
+        $lines = (Get-Content (Get-ChildItem "$($d.DataRoot)/containers/*/*-json.log").FullName).Count
+        Start-Sleep -Milliseconds 500
+        (Get-Content (Get-ChildItem "$($d.DataRoot)/containers/*/*-json.log").FullName).Count | Should -BeGreaterThan $lines -Because 'its monitor keeps logging'
+
+        $d.Process.Dispose()
+        $d.Process = Start-Process -FilePath (Get-DockpsdPath) -ArgumentList $arguments -RedirectStandardError "$($d.LogPath).2" `
+            -RedirectStandardOutput "$($d.Dir)/dockpsd.out2" -PassThru
+        Wait-DockCondition -TimeoutSeconds 30 -Condition { Test-DockAnswers $d.Address } | Should -BeTrue
+        (dockerd2 inspect -f '{{.State.Status}} {{.State.Pid}}' survivor).StdOut.Trim() | Should -Be "running $pid1"
+        (dockerd2 exec survivor echo still-here).StdOut | Should -Be "still-here`n"
+        (dockerd2 stop survivor).ExitCode | Should -Be 0
+        (dockerd2 inspect -f '{{.State.Status}} {{.State.ExitCode}}' survivor).StdOut.Trim() | Should -Be 'exited 9'
+        (dockerd2 logs --tail 1 survivor).StdOut | Should -Match '^tick \d+'
+    }
+
+    It 'records an exit that happened while the daemon was down' {
+        (dockerd2 run -d --name brief busybox sh -c 'sleep 1; exit 6').ExitCode | Should -Be 0
+        Stop-DockDaemon -PidFile $d.PidFile -TimeoutSeconds 20 -Confirm:$false
+        Start-Sleep -Seconds 2
+        @(Get-MountUnder "$($d.DataRoot)/containers") | Should -HaveCount 1 -Because 'only the root of the stopped daemon''s container is mounted'
+        $d.Process.Dispose()
+        $d.Process = Start-Process -FilePath (Get-DockpsdPath) -ArgumentList $arguments -RedirectStandardError "$($d.LogPath).3" `
+            -RedirectStandardOutput "$($d.Dir)/dockpsd.out3" -PassThru
+        Wait-DockCondition -TimeoutSeconds 30 -Condition { Test-DockAnswers $d.Address } | Should -BeTrue
+        (dockerd2 inspect -f '{{.State.Status}} {{.State.ExitCode}}' brief).StdOut.Trim() | Should -Be 'exited 6'
+        @(Get-MountUnder "$($d.DataRoot)/containers") | Should -HaveCount 0
+    }
+}
