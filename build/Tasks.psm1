@@ -237,6 +237,44 @@ function Invoke-DockBench {
     if (-not $dockerd) { Write-Host '    dockerd not installed: no ratio' }
 
     Invoke-ImageBench -Root $Root -ModulePath $ModulePath
+    Invoke-ContainerBenchSuite -Root $Root -ModulePath $ModulePath
+}
+
+function Invoke-ContainerBenchSuite {
+    # The container figures against a fresh dockpsd, and against dockerd when it is installed
+    # (its own roots, no iptables or bridge, stopped by PID), as ratios.
+    param([string] $Root, [string] $ModulePath)
+    Import-Module (Join-Path $PSScriptRoot 'BaseImage.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot 'ContainerBench.psm1') -Force
+    Import-Module (Join-Path $Root 'tests/pester/TestHelpers.psm1') -Force
+    Import-Module $ModulePath -Force
+    $dir = New-DemoRoot
+    $daemon = Start-DockDaemon -HostAddress "unix://$dir/d.sock" -DataRoot "$dir/data" -ExecRoot "$dir/exec" -PassThru
+    $dockerd = $null
+    try {
+        $tar = (New-BusyboxTarball "$dir/busybox.tar").FullName
+        $null = Import-Image $tar busybox:latest -HostAddress $daemon.HostAddress
+        $ours = Invoke-ContainerBench -Address $daemon.HostAddress -Dir $dir -ModuleDir (Split-Path $ModulePath) -WithCmdlets
+        $reference = Get-Command dockerd -CommandType Application -ErrorAction Ignore
+        if (-not $reference) { Write-Host '    dockerd not installed: no ratios (Docker figures above are from DESIGN.md)'; return }
+        $dockerd = Start-Process $reference.Source -PassThru -RedirectStandardError "$dir/dockerd.log" -ArgumentList '-H', "unix://$dir/docker.sock",
+            '--data-root', "$dir/docker-data", '--exec-root', "$dir/docker-exec", '--pidfile', "$dir/docker.pid",
+            '--iptables=false', '--ip-forward=false', '--ip-masq=false', '--bridge=none'
+        $null = Wait-DockCondition -TimeoutSeconds 30 -Condition { Test-Path "$dir/docker.sock" }
+        & docker -H "unix://$dir/docker.sock" import -c 'CMD ["sh"]' $tar busybox:latest | Out-Null
+        $theirs = Invoke-ContainerBench -Address "unix://$dir/docker.sock" -Dir $dir -ModuleDir (Split-Path $ModulePath) -Label 'dockerd'
+        foreach ($key in 'Run', 'CreateRemove', 'CliRun', 'Start100', 'List') {
+            if ($ours.$key -and $theirs.$key) { Write-Host ('    {0}: dockpsd {1:N1} ms, dockerd {2:N1} ms ({3:N1}x faster)' -f $key, $ours.$key, $theirs.$key, ($theirs.$key / $ours.$key)) }
+        }
+        Write-Host ('    logging: dockpsd {0:N0} MiB/s, dockerd {1:N0} MiB/s' -f $ours.LogMiBs, $theirs.LogMiBs)
+    }
+    finally {
+        if ($dockerd) { Stop-Process -Id $dockerd.Id -ErrorAction Ignore; $null = $dockerd.WaitForExit(30000) }
+        $daemon | Stop-DockDaemon -Confirm:$false -ErrorAction Continue
+        Get-Content /proc/self/mountinfo | ForEach-Object { ($_ -split ' ')[4] } | Where-Object { $_.StartsWith("$dir/") } |
+            Sort-Object Length -Descending | ForEach-Object { & umount -l $_ }
+        Remove-Item $dir -Recurse -Force -ErrorAction Ignore
+    }
 }
 
 function Invoke-ImageBench {
@@ -294,4 +332,4 @@ function Invoke-ImageBench {
     }
 }
 
-Export-ModuleMember -Function Invoke-DockTestSuites, Invoke-DockDemo, Invoke-DockBench
+Export-ModuleMember -Function Invoke-DockTestSuites, Invoke-DockDemo, Invoke-DockBench, Invoke-ContainerBenchSuite

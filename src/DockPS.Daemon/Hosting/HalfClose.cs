@@ -40,8 +40,11 @@ public static class HalfClose
         try { await next(wrapper); }
         finally
         {
-            await connection.Transport.Input.CompleteAsync();
+            // The copy may be waiting for bytes a "Connection: close" client will never send:
+            // wake it, let it finish, then let go of the socket's input.
+            connection.Transport.Input.CancelPendingRead();
             await copy;
+            await connection.Transport.Input.CompleteAsync();
         }
     };
 

@@ -1,0 +1,150 @@
+# Container speed figures for `build.ps1 bench`: API-level run and create+remove, the real docker
+# CLI's run, the one-step cmdlet, 100 concurrent starts, listing 1,000 containers, and logging
+# throughput. Medians; ratios against dockerd where it is installed.
+
+function Get-BenchMedian {
+    param([double[]] $Values)
+    $sorted = @($Values | Sort-Object)
+    $n = $sorted.Count
+    if ($n % 2) { $sorted[[int][math]::Floor($n / 2)] } else { ($sorted[$n / 2 - 1] + $sorted[$n / 2]) / 2 }
+}
+
+function Measure-Ms {
+    param([scriptblock] $Block)
+    $watch = [System.Diagnostics.Stopwatch]::StartNew()
+    $null = & $Block
+    $watch.Elapsed.TotalMilliseconds
+}
+
+function Invoke-ContainerBench {
+    <#
+    .SYNOPSIS
+        Measures containers against a daemon at -Address that has busybox:latest; -Label names it in the output.
+    #>
+    param(
+        [Parameter(Mandatory)] [string] $Address,
+        [Parameter(Mandatory)] [string] $Dir,
+        [Parameter(Mandatory)] [string] $ModuleDir,
+        [string] $Label = 'dockpsd',
+        [switch] $WithCmdlets
+    )
+    # Docker.DotNet (shipped with the module) keeps one connection: the figures are the daemon's.
+    if (-not ('Docker.DotNet.DockerClientBuilder' -as [type])) {
+        Get-ChildItem $ModuleDir -Filter 'Docker.DotNet*.dll' | ForEach-Object { Add-Type -Path $_.FullName }
+    }
+    $client = [Docker.DotNet.DockerClientBuilder]::new().WithEndpoint([Uri]$Address).Build()
+    $results = [ordered]@{}
+    try {
+        function New-Busybox([string[]] $Cmd, [string] $Name) {
+            $p = [Docker.DotNet.Models.CreateContainerParameters]::new()
+            $p.Image = 'busybox:latest'
+            $p.Cmd = [System.Collections.Generic.List[string]]::new([string[]]$Cmd)
+            if ($Name) { $p.Name = $Name }
+            $client.Containers.CreateContainerAsync($p).GetAwaiter().GetResult().ID
+        }
+        function Remove-Box([string] $Id) {
+            $rm = [Docker.DotNet.Models.ContainerRemoveParameters]::new()
+            $rm.Force = $true
+            $client.Containers.RemoveContainerAsync($Id, $rm).GetAwaiter().GetResult()
+        }
+        $none = [Docker.DotNet.Models.ContainerStartParameters]::new()
+
+        Write-Host "==> [$Label] API-level create+start+wait+remove of busybox true (30 runs)" -ForegroundColor Cyan
+        $null = 1..3 | ForEach-Object { $id = New-Busybox @('true'); $null = $client.Containers.StartContainerAsync($id, $none).GetAwaiter().GetResult(); $null = $client.Containers.WaitContainerAsync($id).GetAwaiter().GetResult(); Remove-Box $id }
+        $times = 1..30 | ForEach-Object {
+            Measure-Ms {
+                $id = New-Busybox @('true')
+                $null = $client.Containers.StartContainerAsync($id, $none).GetAwaiter().GetResult()
+                $null = $client.Containers.WaitContainerAsync($id).GetAwaiter().GetResult()
+                Remove-Box $id
+            }
+        }
+        $results.Run = Get-BenchMedian $times
+        Write-Host ('    median {0:N1} ms (target <= 20; bare crun run 9 ms, Docker 346 ms, Podman 389 ms on this machine)' -f $results.Run)
+
+        Write-Host "==> [$Label] API-level create+remove (30 runs)" -ForegroundColor Cyan
+        $times = 1..30 | ForEach-Object { Measure-Ms { Remove-Box (New-Busybox @('true')) } }
+        $results.CreateRemove = Get-BenchMedian $times
+        Write-Host ('    median {0:N1} ms (target <= 5; Docker 50 ms, Podman 108 ms)' -f $results.CreateRemove)
+
+        Write-Host "==> [$Label] docker run --rm busybox true, real CLI (15 runs)" -ForegroundColor Cyan
+        $docker = (Get-Command docker -CommandType Application -ErrorAction Ignore | Select-Object -First 1).Source
+        if ($docker) {
+            $null = & $docker -H $Address run --rm busybox true
+            $times = 1..15 | ForEach-Object { Measure-Ms { & $docker -H $Address run --rm busybox true } }
+            $results.CliRun = Get-BenchMedian $times
+            Write-Host ('    median {0:N1} ms (target <= 60)' -f $results.CliRun)
+        }
+
+        if ($WithCmdlets -and (Get-Command Invoke-Container -ErrorAction Ignore)) {
+            Write-Host "==> [$Label] Invoke-Container busybox true -Remove, warm session (15 runs)" -ForegroundColor Cyan
+            $null = Invoke-Container busybox true -Remove -HostAddress $Address
+            $times = 1..15 | ForEach-Object { Measure-Ms { $null = Invoke-Container busybox true -Remove -HostAddress $Address } }
+            $results.CmdletRun = Get-BenchMedian $times
+            Write-Host ('    median {0:N1} ms' -f $results.CmdletRun)
+        }
+
+        Write-Host "==> [$Label] 100 containers started concurrently (busybox sleep 30)" -ForegroundColor Cyan
+        $ids = 1..100 | ForEach-Object { New-Busybox @('sleep', '30') }
+        $watch = [System.Diagnostics.Stopwatch]::StartNew()
+        $tasks = $ids | ForEach-Object { $client.Containers.StartContainerAsync($_, $none) }
+        [System.Threading.Tasks.Task]::WaitAll([System.Threading.Tasks.Task[]]$tasks)
+        $results.Start100 = $watch.Elapsed.TotalMilliseconds
+        Write-Host ('    all 100 running after {0:N0} ms ({1:N1} ms each)' -f $results.Start100, ($results.Start100 / 100))
+        $watch.Restart()
+        $tasks = $ids | ForEach-Object { $rm = [Docker.DotNet.Models.ContainerRemoveParameters]::new(); $rm.Force = $true; $client.Containers.RemoveContainerAsync($_, $rm) }
+        [System.Threading.Tasks.Task]::WaitAll([System.Threading.Tasks.Task[]]$tasks)
+        Write-Host ('    and removed with force after {0:N0} ms' -f $watch.Elapsed.TotalMilliseconds)
+
+        Write-Host "==> [$Label] listing 1,000 containers (10 runs)" -ForegroundColor Cyan
+        $many = 1..1000 | ForEach-Object { New-Busybox @('true') }
+        $list = [Docker.DotNet.Models.ContainersListParameters]::new()
+        $list.All = $true
+        $times = 1..10 | ForEach-Object { Measure-Ms { $client.Containers.ListContainersAsync($list).GetAwaiter().GetResult() } }
+        $results.List = Get-BenchMedian $times
+        Write-Host ('    API list: median {0:N1} ms (target < 100)' -f $results.List)
+        if ($WithCmdlets -and (Get-Command Get-Container -ErrorAction Ignore)) {
+            $times = 1..10 | ForEach-Object { Measure-Ms { $null = Get-Container -All -HostAddress $Address } }
+            $results.GetContainer = Get-BenchMedian $times
+            Write-Host ('    Get-Container -All: median {0:N1} ms (target < 100)' -f $results.GetContainer)
+        }
+        $tasks = $many | ForEach-Object { $rm = [Docker.DotNet.Models.ContainerRemoveParameters]::new(); $client.Containers.RemoveContainerAsync($_, $rm) }
+        [System.Threading.Tasks.Task]::WaitAll([System.Threading.Tasks.Task[]]$tasks)
+
+        Write-Host "==> [$Label] logging a container that prints 100 MiB (100-byte lines, 3 runs)" -ForegroundColor Cyan
+        $text = Join-Path $Dir 'lines'
+        $null = New-Item -ItemType Directory $text -Force
+        $line = ('x' * 90) + ' '
+        $writer = [System.IO.StreamWriter]::new((Join-Path $text 'f'))
+        for ($i = 0; $i -lt 1048576; $i++) { $writer.Write($line); $writer.Write(('{0:D7}' -f $i)); $writer.Write("`n") }
+        $writer.Dispose()
+        $rates = foreach ($run in 1..3) {
+            $p = [Docker.DotNet.Models.CreateContainerParameters]::new()
+            $p.Image = 'busybox:latest'
+            $p.Cmd = [System.Collections.Generic.List[string]]::new([string[]]@('cat', '/data/f'))
+            $p.HostConfig = [Docker.DotNet.Models.HostConfig]::new()
+            $p.HostConfig.Binds = [System.Collections.Generic.List[string]]::new([string[]]@("${text}:/data:ro"))
+            $id = $client.Containers.CreateContainerAsync($p).GetAwaiter().GetResult().ID
+            $ms = Measure-Ms {
+                $null = $client.Containers.StartContainerAsync($id, $none).GetAwaiter().GetResult()
+                $null = $client.Containers.WaitContainerAsync($id).GetAwaiter().GetResult()
+            }
+            $inspect = $client.Containers.InspectContainerAsync($id).GetAwaiter().GetResult()
+            $logged = 0
+            foreach ($file in Get-ChildItem "$($inspect.LogPath)*") {
+                $reader = [System.IO.StreamReader]::new($file.FullName)
+                while ($null -ne $reader.ReadLine()) { $logged++ }
+                $reader.Dispose()
+            }
+            Remove-Box $id
+            if ($logged -ne 1048576) { Write-Host "    run ${run}: $logged of 1048576 lines logged" -ForegroundColor Red }
+            100 / ($ms / 1000)
+        }
+        $results.LogMiBs = Get-BenchMedian $rates
+        Write-Host ('    median {0:N0} MiB/s, every line logged (target >= 100 MiB/s)' -f $results.LogMiBs)
+    }
+    finally { $client.Dispose() }
+    [pscustomobject]$results
+}
+
+Export-ModuleMember -Function Invoke-ContainerBench
