@@ -34,6 +34,8 @@ public sealed record RuntimeDirectories(string ExecRoot)
     public void DeleteState(string id)
     {
         var dir = ContainerDir(id);
-        if (Directory.Exists(dir)) { Directory.Delete(dir, recursive: true); }
+        // Its monitor may be removing it at the same moment, after the runtime's delete.
+        try { if (Directory.Exists(dir)) { Directory.Delete(dir, recursive: true); } }
+        catch (DirectoryNotFoundException) { }
     }
 }

@@ -20,6 +20,8 @@ public sealed partial class ContainerService
         // Completed when the current (or next) run exits; replaced as soon as it completes.
         public TaskCompletionSource<ContainerState> Exit { get; set; } = NewExit();
         public TaskCompletionSource Removed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        // Completed when the last run's monitor is gone (the runtime has deleted the container).
+        public Task MonitorDone { get; set; } = Task.CompletedTask;
         // Attach requests made before start: connected to the monitor between create and start.
         public List<PendingAttach> PendingAttaches { get; } = [];
         public static TaskCompletionSource<ContainerState> NewExit() => new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -65,6 +67,8 @@ public sealed partial class ContainerService
             ?? throw new ContainerStartException($"the image {container.Config.Image} ({container.ImageId}) of this container is gone", 0);
         var (runtimeName, runtimePath) = _runtimes().Resolve(container.Runtime);
         var stateDir = _platform.Runtime.ContainerDir(container.Id);
+        // The runtime must have forgotten the last run before it is asked to create this one.
+        await live.MonitorDone.WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
         ShimStart? started = null;
         try
         {
@@ -112,7 +116,7 @@ public sealed partial class ContainerService
                     ExitCode = 0,
                 },
             };
-            _store.Update(running);
+            _store.Update(running, durable: false);
             Publish(running, "start");
             _ = MonitorAsync(running.Id, stateDir, live);
         }
@@ -235,7 +239,8 @@ public sealed partial class ContainerService
             else
             {
                 var exit = ShimExit.TryReadFile(stateDir) ?? LostMonitor;
-                RecordExitAsync(container.Id, stateDir, live, exit).GetAwaiter().GetResult();
+                RecordExitAsync(container.Id, live, exit).GetAwaiter().GetResult();
+                _platform.Runtime.DeleteState(container.Id);
             }
         }
     }
@@ -243,24 +248,34 @@ public sealed partial class ContainerService
     // Docker's code for a process whose end nobody saw (the monitor died, or the host rebooted).
     private static ShimExit LostMonitor => new(255, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1_000_000, false);
 
-    /// <summary>Follows one run of the container to its exit, then records it.</summary>
+    /// <summary>
+    /// Follows one run of the container: its exit is recorded (and waiters answered) as soon as the
+    /// monitor reports it; the monitor's folder goes once the monitor has also had the runtime
+    /// delete the container, and a new start of the container waits for that.
+    /// </summary>
     private async Task MonitorAsync(string id, string stateDir, LiveContainer live)
     {
-        ShimExit exit;
+        var recorded = Task.CompletedTask;
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        live.MonitorDone = done.Task;
         try
         {
-            // Until the monitor itself is done: it deletes the runtime's state, then the folder may go.
-            exit = await new ShimConnection(stateDir).WaitForShimExitAsync(CancellationToken.None);
+            try
+            {
+                await new ShimConnection(stateDir).WaitForShimExitAsync(exit => recorded = RecordExitAsync(id, live, exit), CancellationToken.None);
+            }
+            catch (ShimUnavailableException)
+            {
+                // The monitor is gone without a word and without an exit file.
+                recorded = RecordExitAsync(id, live, LostMonitor);
+            }
+            await recorded;
+            try { if (Directory.Exists(stateDir)) { Directory.Delete(stateDir, recursive: true); } } catch (IOException) { }
         }
-        catch (ShimUnavailableException)
-        {
-            // The monitor is gone without a word and without an exit file.
-            exit = LostMonitor;
-        }
-        await RecordExitAsync(id, stateDir, live, exit);
+        finally { done.TrySetResult(); }
     }
 
-    private async Task RecordExitAsync(string id, string stateDir, LiveContainer live, ShimExit exit)
+    private async Task RecordExitAsync(string id, LiveContainer live, ShimExit exit)
     {
         await live.Gate.WaitAsync();
         ContainerRecord? exited = null;
@@ -282,8 +297,7 @@ public sealed partial class ContainerService
             };
             ReleaseVolumes(container);
             try { _files.UnmountRootfs(id); } catch (IOException) { }
-            try { if (Directory.Exists(stateDir)) { Directory.Delete(stateDir, recursive: true); } } catch (IOException) { }
-            _store.Update(exited);
+            _store.Update(exited, durable: false);
             if (exit.OomKilled) { Publish(exited, "oom"); }
             Publish(exited, "die", new Dictionary<string, string> { ["exitCode"] = exit.ExitCode.ToString(CultureInfo.InvariantCulture) });
             // Waiters of this run are answered; whoever waits from now on waits for the next one.

@@ -143,7 +143,7 @@ public sealed partial class ContainerService
 
     private void RemoveLocked(ContainerRecord container, bool removeVolumes)
     {
-        _store.Update(container with { State = container.State with { Status = ContainerStatus.Removing } });
+        _store.Update(container with { State = container.State with { Status = ContainerStatus.Removing } }, durable: false);
         _files.Delete(container.Id);
         _platform.Runtime.DeleteState(container.Id);
         _store.Remove(container.Id);

@@ -88,11 +88,16 @@ public sealed class ContainerStore : IVolumeUsers
         }
     }
 
-    /// <summary>Writes a changed record (state, restart count).</summary>
-    public void Update(ContainerRecord record)
+    /// <summary>
+    /// Writes a changed record. Run-state changes (started, exited) pass <paramref name="durable"/>
+    /// false: committed for any crash of the daemon, but not forced to the disk. After a power
+    /// loss nothing runs any more and the recovery at start sets every container straight, so the
+    /// fsync would buy nothing on the path a container starts on.
+    /// </summary>
+    public void Update(ContainerRecord record, bool durable = true)
     {
         _store.Write(db => db.Execute("UPDATE containers SET state = ?2, config = ?3 WHERE id = ?1",
-            record.Id, record.State.Status, Serialize(record)));
+            record.Id, record.State.Status, Serialize(record)), durable);
         _byId[record.Id] = record;
     }
 

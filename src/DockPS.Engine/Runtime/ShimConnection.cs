@@ -84,16 +84,24 @@ public sealed class ShimConnection(string stateDirectory, int? shimPid = null)
     /// <exception cref="ShimUnavailableException">No shim answers and no exit file was written.</exception>
     public Task<ShimExit> WaitForShimExitAsync(CancellationToken cancellationToken = default) => WaitAsync(untilShimExits: true, cancellationToken);
 
-    private async Task<ShimExit> WaitAsync(bool untilShimExits, CancellationToken cancellationToken)
+    /// <summary>
+    /// As <see cref="WaitForShimExitAsync(CancellationToken)"/>, telling <paramref name="exited"/> the
+    /// exit as soon as it is known, before the shim's own cleanup (the runtime's delete) is done.
+    /// </summary>
+    public Task<ShimExit> WaitForShimExitAsync(Action<ShimExit> exited, CancellationToken cancellationToken = default) =>
+        WaitAsync(untilShimExits: true, cancellationToken, exited);
+
+    private async Task<ShimExit> WaitAsync(bool untilShimExits, CancellationToken cancellationToken, Action<ShimExit>? exited = null)
     {
         Socket socket;
         try
         {
             socket = await RequestAsync("wait", cancellationToken);
         }
-        catch (ShimUnavailableException) when (ShimExit.TryReadFile(StateDirectory) is not null)
+        catch (ShimUnavailableException) when (ShimExit.TryReadFile(StateDirectory) is { } gone)
         {
-            return ShimExit.TryReadFile(StateDirectory)!;
+            exited?.Invoke(gone);
+            return gone;
         }
         using (socket)
         {
@@ -101,10 +109,13 @@ public sealed class ShimConnection(string stateDirectory, int? shimPid = null)
             // The shim can end between our connect and its reply; its exit file is written first.
             if (reply is null)
             {
-                return ShimExit.TryReadFile(StateDirectory) ?? throw new ShimUnavailableException(StateDirectory);
+                var written = ShimExit.TryReadFile(StateDirectory) ?? throw new ShimUnavailableException(StateDirectory);
+                exited?.Invoke(written);
+                return written;
             }
             if (!reply.StartsWith("exit ", StringComparison.Ordinal)) { throw Refusal(reply, runtime: false); }
             var exit = ShimExit.Parse(reply[5..]);
+            exited?.Invoke(exit);
             if (untilShimExits)
             {
                 var rest = new byte[64];

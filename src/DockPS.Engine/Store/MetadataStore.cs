@@ -95,9 +95,21 @@ public sealed class MetadataStore : IDisposable
     }
 
     /// <summary>Runs <paramref name="write"/> as one transaction under the store's lock: all of it lands, or none.</summary>
-    public void Write(Action<SqliteDb> write)
+    /// <param name="write">The statements.</param>
+    /// <param name="durable">
+    /// False commits without waiting for the disk (WAL with synchronous=NORMAL): the transaction
+    /// survives a crash of the process and is forced out by the next durable commit or checkpoint,
+    /// but a power loss may take it back. Commits stay in order either way.
+    /// </param>
+    public void Write(Action<SqliteDb> write, bool durable = true)
     {
-        lock (_gate) { _db.InTransaction(() => write(_db)); }
+        lock (_gate)
+        {
+            if (durable) { _db.InTransaction(() => write(_db)); return; }
+            _db.ExecuteScript("PRAGMA synchronous=NORMAL;");
+            try { _db.InTransaction(() => write(_db)); }
+            finally { _db.ExecuteScript("PRAGMA synchronous=FULL;"); }
+        }
     }
 
     /// <summary>Reads a value from the key/value meta table.</summary>
