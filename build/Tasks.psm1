@@ -131,6 +131,25 @@ function Invoke-DockDemo {
             Write-Host '==> (docker-registry is not installed: apt-get install docker-registry to see push and pull here)' -ForegroundColor Yellow
         }
 
+        Write-Host '==> Invoke-Container (docker run): output down the pipeline, the exit code in the result' -ForegroundColor Cyan
+        Invoke-Container busybox -Command sh, -c, 'echo hello from $(hostname); exit 3' -Remove -PassThru | Out-Host
+
+        Write-Host '==> a detached container with a named volume; a few of its log lines; a command run in it' -ForegroundColor Cyan
+        $web = New-Container busybox -Command sh, -c, 'i=0; while true; do echo "tick $i" | tee -a /data/ticks; i=$((i+1)); sleep 0.2; done' `
+            -Name demo-ticker -Volume 'demo-data:/data' -Label @{ demo = 'yes' } -Memory 64MB
+        $web | Start-Container -PassThru | Out-Host
+        Start-Sleep -Seconds 1
+        Get-ContainerLog demo-ticker -Tail 3 | Format-Table Time, Stream, Text | Out-Host
+        Invoke-ContainerCommand demo-ticker -Command sh, -c, 'echo "$(wc -l < /data/ticks) lines in the volume; PID 1 is $(cat /proc/1/comm)"' | Out-Host
+        Get-Container | Out-Host
+
+        Write-Host '==> the volume outlives its container' -ForegroundColor Cyan
+        Get-Container -All -Label demo=yes | Stop-Container -Timeout 1 -PassThru | Remove-Container -Confirm:$false
+        Get-Volume demo-data | Out-Host
+        Invoke-Container busybox -Command sh, -c, 'echo "a new container reads $(wc -l < /data/ticks) lines"' -Volume 'demo-data:/data' -Remove | Out-Host
+        Remove-Volume demo-data -Confirm:$false
+        Write-Host ('    containers left: {0}, volumes left: {1}' -f @(Get-Container -All).Count, @(Get-Volume).Count)
+
         Write-Host '==> a configuration reload, seen in Get-DockEvent' -ForegroundColor Cyan
         $since = Get-Date
         & kill -HUP $daemon.Pid
@@ -144,6 +163,8 @@ function Invoke-DockDemo {
             & docker -H $address info --format '{{.ServerVersion}} on {{.OperatingSystem}}' | Out-Host
             Write-Host "==> docker -H $address images" -ForegroundColor Cyan
             & docker -H $address images | Out-Host
+            Write-Host "==> docker -H $address run --rm busybox echo hi" -ForegroundColor Cyan
+            & docker -H $address run --rm busybox echo hi | Out-Host
         }
         Write-Host '==> Stop-DockDaemon' -ForegroundColor Cyan
         $daemon | Stop-DockDaemon -Confirm:$false -Verbose
