@@ -33,6 +33,23 @@ $ToolsDir = Join-Path $Root '.tools'
 Import-Module (Join-Path $Root 'build/Help.psm1') -Force
 Import-Module (Join-Path $Root 'build/Tasks.psm1') -Force
 
+function Install-DebianPackages {
+    # A fresh Debian machine has only the .NET SDK: demo, test and bench install what else they
+    # need (build/debian-packages.txt) when they can, and say what is missing when they cannot.
+    $wanted = Get-Content (Join-Path $Root 'build/debian-packages.txt') | Where-Object { $_ -and -not $_.StartsWith('#') }
+    $missing = @($wanted | Where-Object { (& dpkg-query -W -f '${Status}' $_ 2>$null) -notmatch 'install ok installed' })
+    if ($missing.Count -eq 0) { return }
+    if (-not (Get-Command apt-get -ErrorAction Ignore) -or (& id -u) -ne '0') {
+        Write-Warning "missing Debian packages (install them as root): $($missing -join ' ')"
+        return
+    }
+    Write-Host "==> apt-get install $($missing -join ' ')" -ForegroundColor Cyan
+    $env:DEBIAN_FRONTEND = 'noninteractive'
+    & apt-get update -qq
+    & apt-get install -y -qq --no-install-recommends @missing
+    if ($LASTEXITCODE -ne 0) { throw "apt-get install failed with exit code $LASTEXITCODE" }
+}
+
 function Invoke-Dotnet {
     & dotnet @args
     if ($LASTEXITCODE -ne 0) { throw "dotnet $($args -join ' ') failed with exit code $LASTEXITCODE" }
@@ -88,16 +105,19 @@ switch ($Task) {
         Update-DockHelpMarkdown -ModulePath (Join-Path $Out 'DockPS.psd1') -DocsPath (Join-Path $Root 'docs/en-US')
     }
     'test' {
+        Install-DebianPackages
         Invoke-Build
         $exit = Invoke-DockTestSuites -Root $Root -ModulePath (Join-Path $Out 'DockPS.psd1') -ToolsDir $ToolsDir -Configuration $Configuration
         if ($exit -isnot [int]) { throw "the test runner returned '$exit' instead of an exit code" }
         exit $exit
     }
     'demo' {
+        Install-DebianPackages
         Invoke-Build
         Invoke-DockDemo -ModulePath (Join-Path $Out 'DockPS.psd1')
     }
     'bench' {
+        Install-DebianPackages
         Invoke-Build
         Invoke-DockBench -Root $Root -ModulePath (Join-Path $Out 'DockPS.psd1')
     }
