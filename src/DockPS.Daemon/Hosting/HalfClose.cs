@@ -40,8 +40,11 @@ public static class HalfClose
         try { await next(wrapper); }
         finally
         {
-            await connection.Transport.Input.CompleteAsync();
+            // The copy may be parked in a read for bytes the client will never send (it asked for
+            // "Connection: close" and waits for the close): wake it, or the socket stays open.
+            connection.Transport.Input.CancelPendingRead();
             await copy;
+            await connection.Transport.Input.CompleteAsync();
         }
     };
 
