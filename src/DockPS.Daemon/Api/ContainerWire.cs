@@ -53,8 +53,9 @@ public static class ContainerWire
                 SecurityOpt = host.SecurityOpt?.ToList(),
                 ReadonlyRootfs = host.ReadonlyRootfs,
                 Runtime = host.Runtime,
-                Log = host.LogConfig is { } log && !string.IsNullOrEmpty(log.Type)
-                    ? new LogSettings(log.Type, new Dictionary<string, string>(log.Config ?? new Dictionary<string, string>()))
+                // docker --log-opt without --log-driver sends the options under an empty driver: the default one's.
+                Log = host.LogConfig is { } log && (!string.IsNullOrEmpty(log.Type) || log.Config is { Count: > 0 })
+                    ? new LogSettings(log.Type ?? "", new Dictionary<string, string>(log.Config ?? new Dictionary<string, string>()))
                     : null,
                 Memory = host.Memory,
                 MemorySwap = host.MemorySwap,

@@ -15,6 +15,7 @@ public abstract class DockCmdlet : PSCmdlet, IDisposable
 {
     private readonly CancellationTokenSource _cancel = new();
     private DockerClient? _client;
+    private DaemonHttp? _http;
 
     #region Parameters
 
@@ -36,8 +37,18 @@ public abstract class DockCmdlet : PSCmdlet, IDisposable
     /// <summary>The client for this invocation, opened (and the daemon auto-started) on first use.</summary>
     protected DockerClient Client => _client ??= DockConnection.Open(ResolvedAddress, WriteVerbose, Cancellation);
 
+    /// <summary>Plain HTTP to the same daemon, for the calls Docker.DotNet cannot make (the daemon is started first, as for <see cref="Client"/>).</summary>
+    protected DaemonHttp Http
+    {
+        get
+        {
+            _ = Client;
+            return _http ??= new DaemonHttp(ResolvedAddress);
+        }
+    }
+
     /// <summary>Runs a daemon call to completion on the pipeline thread.</summary>
-    protected T Call<T>(Func<DockerClient, CancellationToken, Task<T>> call) =>
+    protected internal T Call<T>(Func<DockerClient, CancellationToken, Task<T>> call) =>
         call(Client, Cancellation).GetAwaiter().GetResult();
 
     /// <summary>
@@ -77,6 +88,13 @@ public abstract class DockCmdlet : PSCmdlet, IDisposable
 
     /// <summary>Reports a failure as a terminating error with a specific id and category.</summary>
     protected void Fail(Exception error, string errorId, object? target) => ThrowTerminatingError(ToErrorRecord(error, errorId, target));
+
+    /// <summary>Reports a failure as a terminating error under a category the status code alone does not tell (null: the status code's).</summary>
+    protected void Fail(Exception error, string errorId, ErrorCategory? category, object? target)
+    {
+        var mapped = ToErrorRecord(error, errorId, target);
+        ThrowTerminatingError(category is { } c ? new ErrorRecord(mapped.Exception, errorId, c, target) : mapped);
+    }
 
     /// <summary>Reports a per-item failure and goes on with the pipeline.</summary>
     protected void WriteFailure(Exception error, string errorId, object? target) => WriteError(ToErrorRecord(error, errorId, target));
@@ -133,12 +151,21 @@ public abstract class DockCmdlet : PSCmdlet, IDisposable
     /// <summary>Cancels in-flight daemon calls on Ctrl+C.</summary>
     protected override void StopProcessing() => _cancel.Cancel();
 
-    /// <summary>Releases the client.</summary>
+    /// <summary>Ends what is still in flight (a followed stream when a downstream Select-Object -First stopped the pipeline) and releases the client.</summary>
     public void Dispose()
     {
-        _client?.Dispose();
-        _cancel.Dispose();
+        Dispose(true);
         GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Releases what the invocation holds; cmdlets with streams of their own add those.</summary>
+    protected virtual void Dispose(bool disposing)
+    {
+        if (!disposing) { return; }
+        _cancel.Cancel();
+        _client?.Dispose();
+        _http?.Dispose();
+        _cancel.Dispose();
     }
 }
 

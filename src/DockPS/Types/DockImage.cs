@@ -87,10 +87,10 @@ public sealed class DockImageRemoval
     public string Target { get; init; } = "";
 }
 
-/// <summary>What a prune removed (Clear-Image, Clear-Volume).</summary>
+/// <summary>What a prune removed (Clear-Image, Clear-Volume, Clear-Container).</summary>
 public sealed class DockPruneResult
 {
-    /// <summary>Image names untagged and image IDs deleted (Clear-Image), or names of the volumes deleted (Clear-Volume).</summary>
+    /// <summary>Image names untagged and image IDs deleted (Clear-Image), names of the volumes deleted (Clear-Volume), or IDs of the containers deleted (Clear-Container).</summary>
     public string[] Deleted { get; init; } = [];
 
     /// <summary>Bytes freed.</summary>
