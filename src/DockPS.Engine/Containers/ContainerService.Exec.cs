@@ -200,10 +200,18 @@ public sealed partial class ContainerService
         await output.FlushAsync(cancellationToken);
     }
 
-    /// <summary>Sets the terminal size of a running exec.</summary>
+    /// <summary>Sets the terminal size of a running exec, waiting for one that is still starting.</summary>
     public async Task ResizeExecAsync(string execId, int height, int width, CancellationToken cancellationToken)
     {
+        // As Docker: a resize that arrives while the exec is still starting waits for it (10 s at
+        // most), so a client can size the terminal right after its start request.
         var exec = FindExec(execId);
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!exec.Running && exec.ExitCode is null && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(10, cancellationToken);
+            exec = FindExec(execId);
+        }
         if (!exec.Running) { throw new ContainerConflictException($"exec {execId} is not running"); }
         await new ShimConnection(_platform.Runtime.ExecDir(exec.Id)).ResizeAsync(height, width, cancellationToken);
     }

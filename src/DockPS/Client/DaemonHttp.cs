@@ -5,8 +5,9 @@ namespace DockPS.Client;
 
 /// <summary>
 /// Plain HTTP to the daemon for the few calls Docker.DotNet 4.3.3 cannot make as needed: a wait
-/// with a condition (its WaitContainerAsync sends none) and the logs endpoint's bytes as they come
-/// (its MultiplexedStream hides where one frame ends, and a frame is one log record with its time).
+/// with a condition (its WaitContainerAsync sends none), a stop or restart with a timeout of 0 (it
+/// drops t=0 from the query, so the daemon waits its default 10 s) and the logs endpoint's bytes as
+/// they come (its MultiplexedStream hides where one frame ends, and a frame is one log record with its time).
 /// Failures surface as <see cref="DockerApiException"/>, as Docker.DotNet's do, so cmdlets map them alike.
 /// </summary>
 public sealed class DaemonHttp : IDisposable
@@ -45,6 +46,7 @@ public sealed class DaemonHttp : IDisposable
 
     /// <summary>
     /// Sends a body-less request and returns once the headers are in, the body still to read.
+    /// 304 (a start or stop with nothing to do) is an answer, not a failure.
     /// </summary>
     /// <param name="method">GET, POST, …</param>
     /// <param name="pathAndQuery">The path without the version, e.g. <c>containers/x/wait?condition=next-exit</c>.</param>
@@ -54,7 +56,7 @@ public sealed class DaemonHttp : IDisposable
     {
         using var request = new HttpRequestMessage(method, $"/{ApiVersion}/{pathAndQuery}");
         var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-        if (response.IsSuccessStatusCode) { return response; }
+        if (response.IsSuccessStatusCode || response.StatusCode == System.Net.HttpStatusCode.NotModified) { return response; }
         using (response)
         {
             var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);

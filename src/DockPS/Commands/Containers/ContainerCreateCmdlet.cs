@@ -16,7 +16,8 @@ public abstract class ContainerCreateCmdlet : DockCmdlet
     #region Parameters
 
     /// <summary><para type="description">The image to make the container from: name[:tag] or an image ID.</para></summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    // Not from the pipeline: Invoke-Container's pipeline is the container's stdin, and it needs the image before the first line.
+    [Parameter(Mandatory = true, Position = 0)]
     [ValidateNotNullOrEmpty]
     [ArgumentCompleter(typeof(ImageNameCompleter))]
     public string Image { get; set; } = "";

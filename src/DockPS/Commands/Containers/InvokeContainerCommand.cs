@@ -95,8 +95,16 @@ public sealed class InvokeContainerCommand : ContainerCreateCmdlet
         }
         catch (Exception e) when (e is not PipelineStoppedException)
         {
+            // A container asked to go away after its run goes away when the run never comes.
+            if (Remove) { TryRemove(); }
             Fail(e, "InvokeContainerFailed", _id);
         }
+    }
+
+    private void TryRemove()
+    {
+        try { Client.Containers.RemoveContainerAsync(_id, new ContainerRemoveParameters { Force = true }, CancellationToken.None).Wait(TimeSpan.FromSeconds(30)); }
+        catch (AggregateException) { }
     }
 
     /// <summary>Sends one line of input, and writes the output that has come so far.</summary>

@@ -1,5 +1,4 @@
 using System.Management.Automation;
-using Docker.DotNet.Models;
 using DockPS.Types;
 
 namespace DockPS.Commands.Containers;
@@ -44,12 +43,8 @@ public sealed class RestartContainerCommand : DockCmdlet
             if (!ShouldProcess(name, "Restart container")) { continue; }
             try
             {
-                var parameters = new ContainerRestartParameters
-                {
-                    WaitBeforeKillSeconds = MyInvocation.BoundParameters.ContainsKey(nameof(Timeout)) ? (uint)Timeout : null,
-                    Signal = Signal,
-                };
-                Call(async (c, ct) => { await c.Containers.RestartContainerAsync(name, parameters, ct); return true; });
+                var query = StopContainerCommand.StopQuery(MyInvocation.BoundParameters.ContainsKey(nameof(Timeout)) ? Timeout : null, Signal);
+                Call(async (_, ct) => { using var response = await Http.SendAsync(HttpMethod.Post, $"containers/{Uri.EscapeDataString(name)}/restart{query}", ct); return true; });
                 if (PassThru) { WriteObject(Call((c, ct) => ContainerObjects.DescribeAsync(c, name, false, ResolvedAddress, ct))); }
             }
             catch (Exception e) when (ContainerObjects.IsNotFound(e))

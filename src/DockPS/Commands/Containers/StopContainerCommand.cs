@@ -1,5 +1,4 @@
 using System.Management.Automation;
-using Docker.DotNet.Models;
 using DockPS.Types;
 
 namespace DockPS.Commands.Containers;
@@ -36,6 +35,15 @@ public sealed class StopContainerCommand : DockCmdlet
 
     #endregion
 
+    /// <summary>The query of a stop or restart: t (seconds before the kill) and signal, when given.</summary>
+    internal static string StopQuery(int? timeout, string? signal)
+    {
+        var parts = new List<string>();
+        if (timeout is { } t) { parts.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"t={t}")); }
+        if (signal is not null) { parts.Add("signal=" + Uri.EscapeDataString(signal)); }
+        return parts.Count == 0 ? "" : "?" + string.Join('&', parts);
+    }
+
     /// <summary>Stops each container; a failure is reported and the pipeline goes on.</summary>
     protected override void ProcessRecord()
     {
@@ -44,12 +52,9 @@ public sealed class StopContainerCommand : DockCmdlet
             if (!ShouldProcess(name, "Stop container")) { continue; }
             try
             {
-                var parameters = new ContainerStopParameters
-                {
-                    WaitBeforeKillSeconds = MyInvocation.BoundParameters.ContainsKey(nameof(Timeout)) ? (uint)Timeout : null,
-                    Signal = Signal,
-                };
-                var stopped = Call((c, ct) => c.Containers.StopContainerAsync(name, parameters, ct));
+                var query = StopQuery(MyInvocation.BoundParameters.ContainsKey(nameof(Timeout)) ? Timeout : null, Signal);
+                using var response = Call(async (_, ct) => await Http.SendAsync(HttpMethod.Post, $"containers/{Uri.EscapeDataString(name)}/stop{query}", ct));
+                var stopped = response.StatusCode != System.Net.HttpStatusCode.NotModified;
                 if (!stopped) { WriteVerbose($"{name} was not running."); }
                 if (PassThru) { WriteObject(Call((c, ct) => ContainerObjects.DescribeAsync(c, name, false, ResolvedAddress, ct))); }
             }

@@ -41,7 +41,9 @@ internal static partial class TerminalSession
         try
         {
             var size = (Width: Console.WindowWidth, Height: Console.WindowHeight);
-            resize(size.Width, size.Height, done.Token).GetAwaiter().GetResult();
+            // The size is a courtesy: a daemon that cannot take it yet leaves the session usable.
+            try { resize(size.Width, size.Height, done.Token).GetAwaiter().GetResult(); }
+            catch (Exception e) when (e is DockerApiException or IOException or HttpRequestException) { }
             var output = Task.Run(() => CopyOutputAsync(stream, done.Token), CancellationToken.None);
             var input = new Thread(() => CopyInput(stream, done.Token)) { IsBackground = true, Name = "DockPS terminal input" };
             input.Start();
