@@ -150,7 +150,8 @@ public static class SystemWire
         var warnings = new List<string>();
         var runtimes = engine.Runtimes;
         if (runtimes.Default is null) { warnings.Add("WARNING: no OCI runtime (crun or runc) found on PATH; containers cannot run"); }
-        else if (runtimes.Note.Length > 0) { warnings.Add("WARNING: runtime " + runtimes.Default + ": " + runtimes.Note); }
+        // A note that crun runs after the hybrid-cgroup step is no warning; a fallback is.
+        else if (runtimes.Degraded) { warnings.Add("WARNING: runtime " + runtimes.Default + ": " + runtimes.Note); }
         if (!File.Exists(engine.Options.ShimPath)) { warnings.Add($"WARNING: the container monitor {engine.Options.ShimPath} is missing; containers cannot run"); }
         if (!engine.Host.OverlaySupported) { warnings.Add("WARNING: the kernel does not offer overlayfs"); }
         return warnings;

@@ -15,12 +15,16 @@ public sealed class RuntimeCatalog
     /// <summary>The runtime preferred when none is configured.</summary>
     public const string Preferred = "crun";
 
-    private RuntimeCatalog(IReadOnlyDictionary<string, string> runtimes, string? defaultName, string note)
+    private RuntimeCatalog(IReadOnlyDictionary<string, string> runtimes, string? defaultName, string note, bool degraded = false)
     {
         Runtimes = runtimes;
         Default = defaultName;
         Note = note;
+        Degraded = degraded;
     }
+
+    /// <summary>Whether the default is not what was wanted (a fallback, or a runtime that may refuse): worth a warning.</summary>
+    public bool Degraded { get; }
 
     /// <summary>Name → executable path.</summary>
     public IReadOnlyDictionary<string, string> Runtimes { get; }
@@ -51,7 +55,7 @@ public sealed class RuntimeCatalog
         var runtimes = new Dictionary<string, string>(host.Runtimes, StringComparer.Ordinal);
         foreach (var (name, path) in added) { runtimes[name] = path; }
         var wanted = configuredDefault ?? (runtimes.ContainsKey(Preferred) ? Preferred : runtimes.Keys.FirstOrDefault());
-        if (wanted is null) { return new RuntimeCatalog(runtimes, null, "no OCI runtime (crun or runc) found on PATH"); }
+        if (wanted is null) { return new RuntimeCatalog(runtimes, null, "no OCI runtime (crun or runc) found on PATH", degraded: true); }
         if (!runtimes.ContainsKey(wanted))
         {
             throw new ArgumentException($"default runtime {wanted} is neither on PATH nor added with --add-runtime");
@@ -65,9 +69,9 @@ public sealed class RuntimeCatalog
         }
         if (configuredDefault is null && runtimes.ContainsKey("runc"))
         {
-            return new RuntimeCatalog(runtimes, "runc", $"crun cannot run on this hybrid cgroup host ({failure}); using runc");
+            return new RuntimeCatalog(runtimes, "runc", $"crun cannot run on this hybrid cgroup host ({failure}); using runc", degraded: true);
         }
-        return new RuntimeCatalog(runtimes, wanted, $"crun may refuse to run on this hybrid cgroup host: {failure}");
+        return new RuntimeCatalog(runtimes, wanted, $"crun may refuse to run on this hybrid cgroup host: {failure}", degraded: true);
     }
 
     /// <summary>Moves every controller of the cgroup2 hierarchy to a v1 hierarchy; null on success, else why not.</summary>
