@@ -283,6 +283,14 @@ Describe 'Get-ContainerLog' {
         (Get-ContainerLog logged -Stream Stdout -Tail 1 -Timestamps | Out-String).Trim() | Should -Match '^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7} unterminated$'
     }
 
+    It 'joins a line longer than 16 KiB that the daemon logged in pieces' {
+        $null = Invoke-Container busybox -Name logged-long -- sh -c 'head -c 40000 /dev/zero | tr "\0" x; echo; echo after'
+        $lines = Get-ContainerLog logged-long
+        $lines.Count | Should -Be 2
+        $lines[0].Text | Should -Be ('x' * 40000)
+        $lines[1].Text | Should -Be 'after'
+    }
+
     It 'reads a container with a terminal (no frames)' {
         $null = Invoke-Container busybox -Tty -Name logged-tty -- sh -c 'echo alpha; echo beta'
         (Get-ContainerLog logged-tty).Text | Should -Be @('alpha', 'beta')
