@@ -39,6 +39,20 @@ Describe 'Invoke-Container' {
         Get-ContainerName | Should -Be $before
     }
 
+    It 'removes each of many runs that end at once, and a container removed right after its stop' {
+        # The monitor still writes in its folder just after the exit; a removal then once raced it
+        # and left the container "removing" for good, with its waiter (and the run) hanging.
+        $before = Get-ContainerName
+        foreach ($i in 1..25) { Invoke-Container busybox -Remove -Volume "quick-$($i):/data" -- true }
+        foreach ($i in 1..10) {
+            $null = Invoke-Container busybox -Detach -Name "stop-rm-$i" -- sleep 600
+            Stop-Container "stop-rm-$i" -Timeout 0
+            Remove-Container "stop-rm-$i"
+        }
+        Get-ContainerName | Should -Be $before
+        Get-Volume quick-* | Remove-Volume -Confirm:$false
+    }
+
     It 'writes stderr to the information stream tagged stderr, not to the pipeline' {
         $out = Invoke-Container busybox -Remove -InformationVariable info -- sh -c 'echo out; echo err >&2'
         $out | Should -Be 'out'

@@ -135,7 +135,13 @@ public sealed partial class ContainerService
                         $"cannot remove container \"/{container.Name}\": container is running: stop the container before removing or force remove");
                 }
                 await KillAndWaitLockedAsync(container, live, cancellationToken);
+                // With the gate let go, its own --rm may have removed it, or a start run it again.
+                container = _store.Get(container.Id);
+                if (container is null) { return; }
+                if (container.State.Running) { throw new ContainerConflictException($"cannot remove container \"/{container.Name}\": it was started again"); }
             }
+            // The monitor has the runtime delete the container, then goes; the folders are free after that.
+            await live.MonitorDone.WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
             RemoveLocked(container, removeVolumes);
         }
         finally { live.Gate.Release(); }
@@ -144,8 +150,18 @@ public sealed partial class ContainerService
     private void RemoveLocked(ContainerRecord container, bool removeVolumes)
     {
         _store.Update(container with { State = container.State with { Status = ContainerStatus.Removing } }, durable: false);
-        _files.Delete(container.Id);
-        _platform.Runtime.DeleteState(container.Id);
+        try
+        {
+            _files.Delete(container.Id);
+            _platform.Runtime.DeleteState(container.Id);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // As Docker: a container whose files could not all go is dead, and a later remove tries again.
+            var reason = $"cannot remove container {container.ShortId}: {e.Message}";
+            _store.Update(container with { State = container.State with { Status = ContainerStatus.Dead, Error = reason } }, durable: false);
+            throw new IOException(reason, e);
+        }
         _store.Remove(container.Id);
         ForgetLive(container.Id);
         ForgetExecs(container.Id);
