@@ -17,6 +17,27 @@ function Read-TrxCount {
     [pscustomobject]@{ Passed = [int]$counters.passed; Failed = [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted; NotRun = [int]$counters.notExecuted }
 }
 
+$PesterFileTimeoutMinutes = 20
+
+function Invoke-TimedProcess {
+    <#
+    .SYNOPSIS
+        Runs a program with this console's output and a time limit. Returns $false when the limit
+        passed and the program, with every process it started, was ended.
+    #>
+    param([string] $FilePath, [string[]] $ArgumentList, [int] $TimeoutMinutes)
+    $start = [System.Diagnostics.ProcessStartInfo]::new($FilePath)
+    foreach ($argument in $ArgumentList) { $start.ArgumentList.Add($argument) }
+    $process = [System.Diagnostics.Process]::Start($start)
+    try {
+        if ($process.WaitForExit([timespan]::FromMinutes($TimeoutMinutes))) { return $true }
+        $process.Kill($true)
+        $process.WaitForExit()
+        return $false
+    }
+    finally { $process.Dispose() }
+}
+
 function Invoke-DockTestSuites {
     <#
     .SYNOPSIS
@@ -39,6 +60,7 @@ function Invoke-DockTestSuites {
         Write-Host "==> xunit: $name" -ForegroundColor Cyan
         # Out-Host: a native command's output would otherwise become this function's return value.
         & dotnet test $project.FullName -c $Configuration --nologo -v quiet `
+            --blame-hang --blame-hang-timeout 15m --blame-hang-dump-type none `
             --logger "trx;LogFileName=$name.trx" --logger 'console;verbosity=normal' --results-directory $results | Out-Host
         $count = Read-TrxCount (Join-Path $results "$name.trx")
         if ($null -eq $count) {
@@ -58,18 +80,29 @@ function Invoke-DockTestSuites {
     & dotnet restore (Join-Path $Root 'build/Tools.csproj') --packages (Join-Path $ToolsDir 'packages') --nologo -v quiet | Out-Host
     if ($LASTEXITCODE -ne 0) { throw 'restoring Pester failed' }
     $pester = Join-Path $ToolsDir 'packages/pester/5.9.1/tools/Pester.psd1'
-    $summary = Join-Path $results 'pester.json'
-    & (Get-PwshPath) -NoProfile -NonInteractive -File (Join-Path $Root 'build/RunPester.ps1') `
-        -PesterPath $pester -ModulePath $ModulePath -TestsPath (Join-Path $Root 'tests/pester') -SummaryPath $summary | Out-Host
-    if (Test-Path $summary) {
-        $p = Get-Content $summary -Raw | ConvertFrom-Json
-        Write-Host "    Pester: $($p.Passed) passed, $($p.Failed) failed, $($p.Skipped) skipped"
-        $passed += $p.Passed; $failed += $p.Failed + $p.Skipped
+    # One pwsh per file, each with a time limit: a test that hangs fails its file, and the rest
+    # still run and the closing line is still printed.
+    $p = [pscustomobject]@{ Passed = 0; Failed = 0; Skipped = 0 }
+    foreach ($file in Get-ChildItem (Join-Path $Root 'tests/pester') -Filter '*.Tests.ps1' | Sort-Object Name) {
+        $summary = Join-Path $results "pester-$($file.BaseName).json"
+        $exited = Invoke-TimedProcess -FilePath (Get-PwshPath) -TimeoutMinutes $PesterFileTimeoutMinutes -ArgumentList @(
+            '-NoProfile', '-NonInteractive', '-File', (Join-Path $Root 'build/RunPester.ps1'),
+            '-PesterPath', $pester, '-ModulePath', $ModulePath, '-TestsPath', $file.FullName, '-SummaryPath', $summary)
+        if (-not $exited) {
+            Write-Host "    $($file.Name) ran longer than $PesterFileTimeoutMinutes minutes and was ended: counted as 1 failure" -ForegroundColor Red
+            $p.Failed++
+        }
+        elseif (Test-Path $summary) {
+            $one = Get-Content $summary -Raw | ConvertFrom-Json
+            $p.Passed += $one.Passed; $p.Failed += $one.Failed; $p.Skipped += $one.Skipped
+        }
+        else {
+            Write-Host "    $($file.Name) produced no summary: counted as 1 failure" -ForegroundColor Red
+            $p.Failed++
+        }
     }
-    else {
-        Write-Host '    Pester produced no summary: counted as 1 failure' -ForegroundColor Red
-        $failed++
-    }
+    Write-Host "    Pester: $($p.Passed) passed, $($p.Failed) failed, $($p.Skipped) skipped"
+    $passed += $p.Passed; $failed += $p.Failed + $p.Skipped
 
     Write-Host "$passed passed, $failed failed"
     if ($failed -gt 0 -or $passed -eq 0) { return 1 }
