@@ -18,15 +18,25 @@ BeforeAll {
     }
 
     # What a container leaves on the host: mounts under the test folder, monitor processes,
-    # container folders, and cgroups named after it.
+    # container folders and runtime folders; and when it was taken, for the cgroups below.
     function Get-ContainerTrace {
         [pscustomobject]@{
-            Mounts     = @(Get-MountUnder $t.Dir)
-            Monitors   = @(Get-ContainerMonitorId -Under $t.Dir)
-            Folders    = @(Get-ChildItem (Join-Path $t.DataRoot 'containers') -Directory -ErrorAction Ignore).Name
+            Mounts      = @(Get-MountUnder $t.Dir)
+            Monitors    = @(Get-ContainerMonitorId -Under $t.Dir)
+            Folders     = @(Get-ChildItem (Join-Path $t.DataRoot 'containers') -Directory -ErrorAction Ignore).Name
             RuntimeDirs = @(Get-ChildItem (Join-Path $t.ExecRoot 'c') -Directory -ErrorAction Ignore).Name
-            Cgroups    = @(Get-ChildItem /sys/fs/cgroup/*/dockps -Directory -ErrorAction Ignore |
-                Where-Object { Test-Path (Join-Path $t.DataRoot "containers/$($_.Name)") -PathType Container -ErrorAction Ignore } ).Name
+            Since       = ([DateTimeOffset]::UtcNow.ToUnixTimeMilliseconds() / 1000).ToString('0.000', [cultureinfo]::InvariantCulture)
+        }
+    }
+
+    # The cgroups (in any controller) of the containers this daemon created since the trace was taken.
+    function Get-LeftCgroup {
+        param($Since)
+        $until = ([DateTimeOffset]::UtcNow.ToUnixTimeMilliseconds() / 1000 + 1).ToString('0.000', [cultureinfo]::InvariantCulture)
+        $created = docker events --since $Since --until $until --filter type=container --filter event=create --format '{{.Actor.ID}}'
+        $created.ExitCode | Should -Be 0
+        foreach ($id in $created.StdOut -split "`n" | Where-Object { $_ }) {
+            Get-ChildItem "/sys/fs/cgroup/*/dockps/$id", "/sys/fs/cgroup/unified/dockps/$id" -Directory -ErrorAction Ignore | ForEach-Object FullName
         }
     }
 
@@ -37,6 +47,7 @@ BeforeAll {
         $after.Monitors | Should -Be $Before.Monitors
         $after.Folders | Should -Be $Before.Folders
         $after.RuntimeDirs | Should -Be $Before.RuntimeDirs
+        @(Get-LeftCgroup $Before.Since) | Should -BeNullOrEmpty
     }
 }
 
@@ -310,7 +321,9 @@ Describe 'bad input' {
     }
 
     It 'refuses to remove a running container without force, and removes it with -f' {
+        $since = (Get-ContainerTrace).Since
         (docker run -d --name busy busybox sleep 300).ExitCode | Should -Be 0
+        @(Get-LeftCgroup $since) | Should -Not -BeNullOrEmpty -Because 'a running container has its cgroups (this proves the leak check sees them)'
         $r = docker rm busy
         $r.ExitCode | Should -Not -Be 0
         $r.StdErr | Should -Match 'container is running: stop the container before removing or force remove'
@@ -319,6 +332,7 @@ Describe 'bad input' {
         $after = Get-ContainerTrace
         $after.Monitors.Count | Should -BeLessThan ($before.Monitors.Count + 0) -Because 'its monitor ended'
         $after.Mounts.Count | Should -BeLessThan $before.Mounts.Count
+        @(Get-LeftCgroup $since) | Should -BeNullOrEmpty
     }
 
     It 'reports a command that is not in the image with 127, and cleans up' {
@@ -329,6 +343,43 @@ Describe 'bad input' {
         (docker inspect -f '{{.State.ExitCode}}' nocmd).StdOut.Trim() | Should -Be '127'
         (docker rm nocmd).ExitCode | Should -Be 0
         Assert-NoTrace $before
+    }
+}
+
+Describe 'images that containers use' {
+    BeforeAll {
+        # An image of its own (the label makes its ID differ from busybox's), so its last tag can go.
+        $null = Import-Image $tarball held:1 -Change 'LABEL held=1' -HostAddress $t.Address
+        $heldId = (docker image inspect -f '{{.Id}}' held:1).StdOut.Trim()
+        $short = $heldId.Substring(7, 12)
+    }
+
+    It 'refuses to remove the image or its last tag while a container uses it, as dockerd does' {
+        (docker create --name holder held:1 sleep 300).ExitCode | Should -Be 0
+        $r = docker rmi held:1
+        $r.ExitCode | Should -Not -Be 0
+        $r.StdErr | Should -Match 'conflict: unable to remove repository reference "held:1" \(must force\) - container [0-9a-f]{12} is using its referenced image'
+        $r = docker rmi $heldId
+        $r.StdErr | Should -Match "conflict: unable to delete $short \(must be forced\) - image is being used by stopped container"
+        (docker image prune -a -f --filter label=held=1).ExitCode | Should -Be 0
+        (docker image inspect held:1).ExitCode | Should -Be 0 -Because 'prune skips an image a container uses'
+
+        (docker start holder).ExitCode | Should -Be 0
+        $r = docker rmi -f $heldId
+        $r.StdErr | Should -Match "conflict: unable to delete $short \(cannot be forced\) - image is being used by running container"
+        (docker image inspect held:1).ExitCode | Should -Be 0
+    }
+
+    It 'untags it by force, keeps it dangling while used, and prunes it after' {
+        $r = docker rmi -f held:1
+        $r.ExitCode | Should -Be 0
+        $r.StdOut | Should -Match 'Untagged: held:1'
+        $r.StdOut | Should -Not -Match 'Deleted:'
+        (docker image ls -q --no-trunc --filter dangling=true).StdOut | Should -Match $heldId
+        (docker exec holder true).ExitCode | Should -Be 0 -Because 'the container still runs on its layers'
+        (docker rm -f holder).ExitCode | Should -Be 0
+        (docker image prune -f --filter label=held=1).StdOut | Should -Match "deleted: $heldId"
+        (docker image inspect $heldId).ExitCode | Should -Not -Be 0
     }
 }
 

@@ -64,7 +64,7 @@ public sealed class ImageRoutes(DockEngine engine)
 
     private async Task Prune(HttpContext context)
     {
-        var (removed, reclaimed) = await engine.Images.PruneAsync(FilterSet.Parse(context.Request.Query["filters"]), _ => false, context.RequestAborted);
+        var (removed, reclaimed) = await engine.Images.PruneAsync(FilterSet.Parse(context.Request.Query["filters"]), context.RequestAborted);
         await WireJson.Write(context, new ImagesPruneResponse
         {
             ImagesDeleted = removed.Select(ImageWire.Removed).ToList(),

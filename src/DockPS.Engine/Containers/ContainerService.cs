@@ -32,6 +32,7 @@ public sealed partial class ContainerService
         _runtimes = runtimes;
         _platform = platform;
         platform.Volumes.Users = store;
+        images.Users = store;
     }
 
     /// <summary>The stored containers.</summary>

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json;
+using DockPS.Engine.Images;
 using DockPS.Engine.Store;
 using DockPS.Engine.Volumes;
 
@@ -11,7 +12,7 @@ namespace DockPS.Engine.Containers;
 /// every change written through to the metadata store first, so memory never holds what the disk
 /// does not. The name column's UNIQUE constraint is the final word on name conflicts.
 /// </summary>
-public sealed class ContainerStore : IVolumeUsers
+public sealed class ContainerStore : IVolumeUsers, IImageUsers
 {
     private readonly MetadataStore _store;
     private readonly ConcurrentDictionary<string, ContainerRecord> _byId = new(StringComparer.Ordinal);
@@ -64,6 +65,13 @@ public sealed class ContainerStore : IVolumeUsers
     /// <summary>IDs of the containers whose mounts name the volume.</summary>
     public IReadOnlyList<string> ContainersUsing(string volumeName) =>
         _byId.Values.Where(c => c.Mounts.Any(m => m.Type == "volume" && m.Name == volumeName)).Select(c => c.Id).ToList();
+
+    /// <summary>The containers made from the image.</summary>
+    public IReadOnlyList<ImageUser> ContainersUsing(Digest imageId)
+    {
+        var id = imageId.ToString();
+        return _byId.Values.Where(c => c.ImageId == id).Select(c => new ImageUser(c.Id, c.State.Running)).ToList();
+    }
 
     /// <summary>Whether a name is taken.</summary>
     public bool NameTaken(string name) => _idByName.ContainsKey(name);

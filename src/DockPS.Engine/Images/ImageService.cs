@@ -14,6 +14,17 @@ namespace DockPS.Engine.Images;
 public sealed partial class ImageService(ImageStore store, ContentStore blobs, SnapshotStore snapshots, EventLog events)
 {
     private readonly SemaphoreSlim _writer = new(1, 1);
+    private IImageUsers _users = NoImageUsers.Instance;
+
+    /// <summary>
+    /// Which containers use which image. Containers set their implementation once at startup;
+    /// until then no image is in use.
+    /// </summary>
+    public IImageUsers Users
+    {
+        get => Volatile.Read(ref _users);
+        set => Volatile.Write(ref _users, value ?? NoImageUsers.Instance);
+    }
 
     /// <summary>The metadata of images and layers.</summary>
     public ImageStore Store => store;
@@ -111,7 +122,10 @@ public sealed partial class ImageService(ImageStore store, ContentStore blobs, S
     /// <summary>
     /// Removes a name, and the image with its unused layers and blobs once no name is left.
     /// Removing by ID (or with <paramref name="force"/>) removes every name of the image; an ID
-    /// that several names share needs <paramref name="force"/>, as in Docker.
+    /// that several names share needs <paramref name="force"/>, as in Docker. An image containers
+    /// are made from is Docker's conflict: its last name goes only with <paramref name="force"/>,
+    /// and the image itself stays (dangling) while any container uses it, since their roots are
+    /// its layers; an ID used by a running container cannot be removed even by force.
     /// </summary>
     /// <returns>What happened, in Docker's order: untagged names, then deleted IDs.</returns>
     public async Task<IReadOnlyList<RemovedImage>> RemoveAsync(string nameOrId, bool force, CancellationToken cancellationToken)
@@ -135,12 +149,27 @@ public sealed partial class ImageService(ImageStore store, ContentStore blobs, S
                 throw new ImageConflictException(
                     $"conflict: unable to delete {image.Id.Short} (must be forced) - image is referenced in multiple repositories");
             }
+            var users = Users.ContainersUsing(image.Id);
+            if (users.Count > 0 && !force)
+            {
+                var user = users.FirstOrDefault(u => u.Running) ?? users[0];
+                throw new ImageConflictException(byName
+                    ? $"conflict: unable to remove repository reference \"{nameOrId}\" (must force) - container {Short(user.ContainerId)} is using its referenced image {image.Id.Short}"
+                    : $"conflict: unable to delete {image.Id.Short} ({(user.Running ? "cannot be forced" : "must be forced")}) - image is being used by {(user.Running ? "running" : "stopped")} container {Short(user.ContainerId)}");
+            }
+            if (!byName && users.FirstOrDefault(u => u.Running) is { } runner)
+            {
+                throw new ImageConflictException(
+                    $"conflict: unable to delete {image.Id.Short} (cannot be forced) - image is being used by running container {Short(runner.ContainerId)}");
+            }
             foreach (var name in names) { Untag(image, name, removed); }
-            removed.AddRange(Delete(image));
+            if (users.Count == 0) { removed.AddRange(Delete(image)); }
             return removed;
         }
         finally { _writer.Release(); }
     }
+
+    private static string Short(string containerId) => containerId.Length > 12 ? containerId[..12] : containerId;
 
     private void Untag(ImageRecord image, string name, List<RemovedImage> removed)
     {
@@ -168,10 +197,10 @@ public sealed partial class ImageService(ImageStore store, ContentStore blobs, S
     }
 
     /// <summary>
-    /// Removes dangling images, or with the filter <c>dangling=false</c> every image <paramref name="inUse"/> does not hold.
+    /// Removes dangling images, or with the filter <c>dangling=false</c> every image, that no container uses.
     /// Filters: <c>label</c>, <c>label!</c>, <c>until</c>, <c>dangling</c>.
     /// </summary>
-    public async Task<(IReadOnlyList<RemovedImage> Removed, long SpaceReclaimed)> PruneAsync(FilterSet filters, Func<Digest, bool> inUse, CancellationToken cancellationToken)
+    public async Task<(IReadOnlyList<RemovedImage> Removed, long SpaceReclaimed)> PruneAsync(FilterSet filters, CancellationToken cancellationToken)
     {
         filters.Validate(PruneFilterKeys);
         var all = filters.Get("dangling").Any(v => v is "false" or "0");
@@ -185,7 +214,7 @@ public sealed partial class ImageService(ImageStore store, ContentStore blobs, S
             foreach (var image in store.All())
             {
                 if (!all && !image.Dangling) { continue; }
-                if (inUse(image.Id) || image.Created >= until) { continue; }
+                if (image.Created >= until || Users.ContainersUsing(image.Id).Count > 0) { continue; }
                 if (!filters.MatchLabels("label", image.Config.Config.Labels)) { continue; }
                 if (!filters.MatchNoLabel("label!", image.Config.Config.Labels)) { continue; }
                 foreach (var name in image.RepoTags.Concat(image.RepoDigests)) { Untag(image, name, removed); }

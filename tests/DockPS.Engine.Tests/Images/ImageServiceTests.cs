@@ -132,11 +132,11 @@ public sealed class ImageServiceTests : IDisposable
     {
         await Import(null, "dangling");
         var named = await Import("kept", "named");
-        var (removed, reclaimed) = await Images.PruneAsync(FilterSet.Empty, _ => false, default);
+        var (removed, reclaimed) = await Images.PruneAsync(FilterSet.Empty, default);
         Assert.Single(removed);
         Assert.True(reclaimed > 0);
         Assert.Equal(named.Id, Assert.Single(Images.List(FilterSet.Empty)).Id);
-        var (all, _) = await Images.PruneAsync(FilterSet.Parse("""{"dangling":["false"]}"""), _ => false, default);
+        var (all, _) = await Images.PruneAsync(FilterSet.Parse("""{"dangling":["false"]}"""), default);
         Assert.Equal(2, all.Count); // untag + delete
         Assert.Empty(Images.List(FilterSet.Empty));
     }
