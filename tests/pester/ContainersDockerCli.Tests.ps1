@@ -425,4 +425,27 @@ Describe 'a container outlives its daemon' {
         (dockerd2 inspect -f '{{.State.Status}} {{.State.ExitCode}}' brief).StdOut.Trim() | Should -Be 'exited 6'
         @(Get-MountUnder "$($d.DataRoot)/containers") | Should -HaveCount 0
     }
+
+    It 'ends a container whose monitor was killed, records it as exited (255), and leaves no cgroup' {
+        (dockerd2 run -d --name orphan busybox sleep 600).ExitCode | Should -Be 0
+        $id = (dockerd2 inspect -f '{{.Id}}' orphan).StdOut.Trim()
+        $pid1 = [int](dockerd2 inspect -f '{{.State.Pid}}' orphan).StdOut.Trim()
+        Stop-DockDaemon -PidFile $d.PidFile -TimeoutSeconds 20 -Confirm:$false
+        $monitor = @(Get-ContainerMonitorId -Under $d.Dir)
+        $monitor | Should -HaveCount 1
+        & /bin/kill -s KILL $monitor[0]
+        Wait-DockCondition -TimeoutSeconds 10 -Condition { -not (Test-ProcessAlive $monitor[0]) } | Should -BeTrue
+        Test-ProcessAlive $pid1 | Should -BeTrue -Because 'the process outlives its killed monitor until the daemon comes back'
+        @(Get-ChildItem "/sys/fs/cgroup/*/dockps/$id" -Directory -ErrorAction Ignore) | Should -Not -BeNullOrEmpty
+
+        $d.Process.Dispose()
+        $d.Process = Start-Process -FilePath (Get-DockpsdPath) -ArgumentList $arguments -RedirectStandardError "$($d.LogPath).4" `
+            -RedirectStandardOutput "$($d.Dir)/dockpsd.out4" -PassThru
+        Wait-DockCondition -TimeoutSeconds 30 -Condition { Test-DockAnswers $d.Address } | Should -BeTrue
+        (dockerd2 inspect -f '{{.State.Status}} {{.State.ExitCode}}' orphan).StdOut.Trim() | Should -Be 'exited 255'
+        Wait-DockCondition -TimeoutSeconds 10 -Condition { -not (Test-ProcessAlive $pid1) } | Should -BeTrue
+        @(Get-ChildItem "/sys/fs/cgroup/*/dockps/$id" -Directory -ErrorAction Ignore) | Should -BeNullOrEmpty
+        @(Get-MountUnder "$($d.DataRoot)/containers") | Should -HaveCount 0
+        (dockerd2 rm orphan).ExitCode | Should -Be 0
+    }
 }

@@ -283,6 +283,17 @@ function Remove-TestDaemon {
     # Containers outlive their daemon by design: whatever a failed test left running under this
     # folder is ended here (its monitors, by their own PIDs), and its mounts are undone.
     foreach ($shim in @(Get-ContainerMonitorId -Under $TestDaemon.Dir)) { & /bin/kill -s KILL $shim 2>$null }
+    # ...with the processes in their cgroups, and then the cgroups (named by container ID).
+    foreach ($id in @(Get-ChildItem (Join-Path "$($TestDaemon.DataRoot)" 'containers') -Directory -ErrorAction Ignore | ForEach-Object Name)) {
+        $cgroups = @(Get-ChildItem "/sys/fs/cgroup/*/dockps/$id", "/sys/fs/cgroup/unified/dockps/$id" -Directory -ErrorAction Ignore)
+        foreach ($task in $cgroups | ForEach-Object { Get-Content (Join-Path $_.FullName 'cgroup.procs') -ErrorAction Ignore } | Sort-Object -Unique) {
+            & /bin/kill -s KILL $task 2>$null
+        }
+        foreach ($cgroup in $cgroups) {
+            $null = Wait-DockCondition -TimeoutSeconds 5 -Condition { -not (Get-Content (Join-Path $cgroup.FullName 'cgroup.procs') -ErrorAction Ignore) }
+            try { [System.IO.Directory]::Delete($cgroup.FullName) } catch [System.IO.IOException] { }
+        }
+    }
     foreach ($mount in @(Get-MountUnder $TestDaemon.Dir)) { & /bin/umount -l $mount 2>$null }
     if ($TestDaemon.Dir -and $TestDaemon.Dir -like '/tmp/dps-*' -and (Test-Path $TestDaemon.Dir)) {
         Remove-Item $TestDaemon.Dir -Recurse -Force -ErrorAction SilentlyContinue

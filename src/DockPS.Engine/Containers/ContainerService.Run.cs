@@ -103,6 +103,8 @@ public sealed partial class ContainerService
 
             // Clients that attached before start get every byte: connect them, then start.
             foreach (var attach in live.PendingAttaches) { await attach.Connect(stateDir); }
+            // Taken before the start: a process that ends at once must not finish before it started.
+            var startedAt = DateTimeOffset.UtcNow;
             var pid = await new ShimConnection(stateDir, started.ShimPid).StartAsync(cancellationToken);
             live.PendingAttaches.Clear();
 
@@ -113,7 +115,7 @@ public sealed partial class ContainerService
                     Status = ContainerStatus.Running,
                     Pid = pid,
                     MonitorPid = started.ShimPid,
-                    StartedAt = DateTimeOffset.UtcNow,
+                    StartedAt = startedAt,
                     ExitCode = 0,
                 },
             };
@@ -240,11 +242,23 @@ public sealed partial class ContainerService
             else
             {
                 var exit = ShimExit.TryReadFile(stateDir) ?? LostMonitor;
+                // The monitor may have died before its runtime delete: what is left of the
+                // container (processes, runtime state, cgroups) goes now.
+                if (RuntimeOf(container) is { } runtime)
+                {
+                    RuntimeCleanup.ForceDelete(runtime.Path, ["--root", _platform.Runtime.RuntimeRoot(runtime.Name)], container.Id);
+                }
                 RecordExitAsync(container.Id, live, exit).GetAwaiter().GetResult();
                 _platform.Runtime.DeleteState(container.Id);
                 AutoRemoveAsync(container.Id, live).GetAwaiter().GetResult();
             }
         }
+    }
+
+    private (string Name, string Path)? RuntimeOf(ContainerRecord container)
+    {
+        try { return _runtimes().Resolve(container.Runtime); }
+        catch (ArgumentException) { return null; } // That runtime is no longer configured.
     }
 
     // Docker's code for a process whose end nobody saw (the monitor died, or the host rebooted).
