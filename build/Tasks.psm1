@@ -52,9 +52,11 @@ function Invoke-DockTestSuites {
     $passed = 0; $failed = 0
 
     # The daemon suites drive the shipped (ahead-of-time compiled) dockpsd, not a test build; the
-    # runtime suites the shipped dockps-shim.
+    # runtime suites the shipped dockps-shim; the registry server's suites the shipped dockps-registry.
     $env:DOCKPSD = Join-Path (Split-Path $ModulePath) 'dockpsd'
     $env:DOCKPS_SHIM = Join-Path (Split-Path $ModulePath) 'dockps-shim'
+    # The registry server's suites start the shipped dockps-registry instead of an in-process host.
+    $env:DOCKPS_REGISTRY = Join-Path (Split-Path $ModulePath) 'dockps-registry'
     foreach ($project in Get-ChildItem (Join-Path $Root 'tests') -Filter '*.Tests.csproj' -Recurse | Sort-Object Name) {
         $name = $project.BaseName
         Write-Host "==> xunit: $name" -ForegroundColor Cyan
