@@ -250,7 +250,6 @@ public sealed partial class ContainerService
                 }
                 RecordExitAsync(container.Id, live, exit).GetAwaiter().GetResult();
                 _platform.Runtime.DeleteState(container.Id);
-                AutoRemoveAsync(container.Id, live).GetAwaiter().GetResult();
             }
         }
     }
@@ -267,9 +266,7 @@ public sealed partial class ContainerService
     /// <summary>
     /// Follows one run of the container: its exit is recorded (and waiters answered) as soon as the
     /// monitor reports it; the monitor's folder goes once the monitor has also had the runtime
-    /// delete the container, and a new start or a removal of the container waits for that. An
-    /// auto-removed container goes after that too: the monitor is still writing in its folder
-    /// between the exit and its own end.
+    /// delete the container, and a new start of the container waits for that.
     /// </summary>
     private async Task MonitorAsync(string id, string stateDir, LiveContainer live)
     {
@@ -291,27 +288,6 @@ public sealed partial class ContainerService
             try { if (Directory.Exists(stateDir)) { Directory.Delete(stateDir, recursive: true); } } catch (IOException) { }
         }
         finally { done.TrySetResult(); }
-        await AutoRemoveAsync(id, live);
-    }
-
-    // docker run --rm: the container goes when its run is over, unless it was started again meanwhile.
-    // A removal that fails leaves the container dead with the reason; its waiters get the error.
-    private async Task AutoRemoveAsync(string id, LiveContainer live)
-    {
-        await live.Gate.WaitAsync();
-        try
-        {
-            var container = _store.Get(id);
-            if (container is not { Config.Host.AutoRemove: true } || container.State.Running) { return; }
-            RemoveLocked(container, removeVolumes: true);
-        }
-        catch (IOException e)
-        {
-            var waiters = live.Removed;
-            live.Removed = new(TaskCreationOptions.RunContinuationsAsynchronously);
-            waiters.TrySetException(e);
-        }
-        finally { live.Gate.Release(); }
     }
 
     private async Task RecordExitAsync(string id, LiveContainer live, ShimExit exit)
@@ -342,8 +318,22 @@ public sealed partial class ContainerService
             // Waiters of this run are answered; whoever waits from now on waits for the next one.
             live.Exit.TrySetResult(exited.State);
             live.Exit = LiveContainer.NewExit();
+            if (exited.Config.Host.AutoRemove) { AutoRemoveLocked(exited, live); }
         }
         finally { live.Gate.Release(); }
+    }
+
+    // docker run --rm. A removal that fails leaves the container dead with the reason, and its
+    // waiters get the error instead of waiting for good.
+    private void AutoRemoveLocked(ContainerRecord container, LiveContainer live)
+    {
+        try { RemoveLocked(container, removeVolumes: true); }
+        catch (IOException e)
+        {
+            var waiters = live.Removed;
+            live.Removed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+            waiters.TrySetException(e);
+        }
     }
 
     /// <summary>

@@ -141,8 +141,6 @@ public sealed partial class ContainerService
                 if (container is null) { return; }
                 if (container.State.Running) { throw new ContainerConflictException($"cannot remove container \"/{container.Name}\": it was started again"); }
             }
-            // The monitor has the runtime delete the container, then goes; the folders are free after that.
-            await live.MonitorDone.WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
             RemoveLocked(container, removeVolumes);
         }
         finally { live.Gate.Release(); }
@@ -151,10 +149,14 @@ public sealed partial class ContainerService
     private void RemoveLocked(ContainerRecord container, bool removeVolumes)
     {
         _store.Update(container with { State = container.State with { Status = ContainerStatus.Removing } }, durable: false);
+        // Between the exit and its own end the monitor still has the runtime delete the container,
+        // which writes in the monitor's folder: that folder then goes with the monitor (MonitorAsync).
+        // The container's own folder is done with at the exit: its log is closed before the exit is told.
+        var monitorGone = !_live.TryGetValue(container.Id, out var live) || live.MonitorDone.IsCompleted;
         try
         {
             _files.Delete(container.Id);
-            _platform.Runtime.DeleteState(container.Id);
+            if (monitorGone) { _platform.Runtime.DeleteState(container.Id); }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
