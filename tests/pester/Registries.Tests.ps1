@@ -174,6 +174,11 @@ Describe 'Get-RegistryManifest' {
         $text | Should -Match 'Image\s+1 layer\(s\)'
     }
 
+    It 'completes references with the tags of the repository typed so far' {
+        $line = "Get-RegistryManifest $reg/team/a:"
+        (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Be @("$reg/team/a:1", "$reg/team/a:2")
+    }
+
     It 'reports an unknown tag, digest or repository as ObjectNotFound, and bad references as InvalidArgument' {
         $missing = 'sha256:' + ('0' * 64)
         foreach ($unknown in "$reg/team/a:9", "$reg/team/a@$missing", "$reg/nosuch/repo:1") {
