@@ -4,8 +4,9 @@ BeforeDiscovery {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     $module = Import-DockTestModule
     $cmdlets = @($module.ExportedCmdlets.Values | Sort-Object Name | ForEach-Object { @{ Name = $_.Name } })
-    # Cmdlets that never talk to a daemon; every other one must take -HostAddress.
-    $localOnly = @('Disconnect-Registry')
+    # Cmdlets that never talk to a daemon; every other one must take -HostAddress. The registry
+    # lookups go to the registry itself, as skopeo does.
+    $localOnly = @('Disconnect-Registry', 'Get-RegistryRepository', 'Get-RegistryTag', 'Get-RegistryManifest', 'Remove-RegistryManifest')
     $daemonCmdlets = @($cmdlets | Where-Object { $_.Name -notin $localOnly })
 }
 
@@ -117,6 +118,18 @@ Describe 'Format views' {
         $text | Should -Match '127\.0\.0\.1:5000\s+tester\s+/tmp/c/config\.json'
         $text = [DockPS.Types.RegistryLogin]::new('127.0.0.1:5000', 'tester', $false, $null) | Out-String
         $text | Should -Match 'tester\s+\(this session\)'
+    }
+
+    It 'renders registry repositories and tags with registry, repository and tag' {
+        [DockPS.Types.RegistryRepository]::new('127.0.0.1:5000', 'team/app') | Out-String | Should -Match '127\.0\.0\.1:5000\s+team/app'
+        [DockPS.Types.RegistryTag]::new('127.0.0.1:5000', 'team/app', '1.2') | Out-String | Should -Match '127\.0\.0\.1:5000\s+team/app\s+1\.2'
+    }
+
+    It 'renders a registry index with its platforms, and a descriptor with its size' {
+        $entry = [DockPS.Types.RegistryDescriptor]@{ Digest = 'sha256:' + ('ab' * 32); MediaType = 'application/vnd.oci.image.manifest.v1+json'; Size = 3MB; Platform = 'linux/arm64/v8' }
+        $index = [DockPS.Types.RegistryManifest]@{ Registry = 'localhost:5000'; Repository = 'app'; Tag = '1'; Digest = 'sha256:' + ('cd' * 32); Kind = 'Index'; Manifests = @($entry) }
+        $index | Out-String -Width 200 | Should -Match 'localhost:5000/app\s+1\s+sha256:cdcdcdcdcdcd\s+Index\s+linux/arm64/v8'
+        $entry | Out-String -Width 200 | Should -Match 'sha256:abababababab\s+application/vnd\.oci\.image\.manifest\.v1\+json\s+3\.0 MB\s+linux/arm64/v8'
     }
 
     It 'gives DockInfo a human-readable Memory property' {

@@ -1,3 +1,4 @@
+using System.Management.Automation;
 using System.Management.Automation.Runspaces;
 using System.Runtime.CompilerServices;
 using DockPS.Registry.Client.Auth;
@@ -31,6 +32,27 @@ public static class RegistryLogins
         if (Session.GetAsync(registry).GetAwaiter().GetResult() is { } session) { return (session, "this session"); }
         var file = ConfigFile;
         return file.GetAsync(registry).GetAwaiter().GetResult() is { } stored ? (stored, file.Path) : null;
+    }
+
+    /// <summary>
+    /// The stored login a cmdlet uses for <paramref name="registry"/> when it was given no
+    /// credential, or null. Says on the verbose stream which login it took; an unreadable
+    /// config.json is a warning and no login, as the docker CLI treats it. Call it on the
+    /// pipeline thread (it writes to the cmdlet's streams).
+    /// </summary>
+    public static RegistryCredential? FindFor(Cmdlet cmdlet, string registry)
+    {
+        try
+        {
+            if (Find(registry) is not ({ } stored, var source)) { return null; }
+            cmdlet.WriteVerbose($"Using the stored login for {registry} ({stored.Describe()}, from {source}).");
+            return stored;
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
+        {
+            cmdlet.WriteWarning($"The stored registry logins could not be read: {e.Message}");
+            return null;
+        }
     }
 
     /// <summary>

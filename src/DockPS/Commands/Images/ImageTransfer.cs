@@ -29,21 +29,10 @@ internal sealed class ImageTransfer(DockCmdlet cmdlet, string activity)
         {
             return new AuthConfig { Username = credential.UserName, Password = credential.GetNetworkCredential().Password, ServerAddress = registry };
         }
-        if (registry is null) { return new AuthConfig(); }
-        try
-        {
-            if (RegistryLogins.Find(registry) is not ({ } stored, var source)) { return new AuthConfig(); }
-            cmdlet.WriteVerbose($"Using the stored login for {registry} ({stored.Describe()}, from {source}).");
-            return stored.IdentityToken is { } token
-                ? new AuthConfig { Username = stored.Username, IdentityToken = token, ServerAddress = registry }
-                : new AuthConfig { Username = stored.Username, Password = stored.Password, ServerAddress = registry };
-        }
-        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
-        {
-            // As the docker CLI: a config file it cannot read is a warning, and the transfer goes on without it.
-            cmdlet.WriteWarning($"The stored registry logins could not be read: {e.Message}");
-            return new AuthConfig();
-        }
+        if (registry is null || RegistryLogins.FindFor(cmdlet, registry) is not { } stored) { return new AuthConfig(); }
+        return stored.IdentityToken is { } token
+            ? new AuthConfig { Username = stored.Username, IdentityToken = token, ServerAddress = registry }
+            : new AuthConfig { Username = stored.Username, Password = stored.Password, ServerAddress = registry };
     }
 
     /// <summary>Handles one message on the pipeline thread.</summary>
