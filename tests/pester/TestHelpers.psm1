@@ -284,7 +284,8 @@ function Remove-TestDaemon {
     # folder is ended here (its monitors, by their own PIDs), and its mounts are undone.
     foreach ($shim in @(Get-ContainerMonitorId -Under $TestDaemon.Dir)) { & /bin/kill -s KILL $shim 2>$null }
     # ...with the processes in their cgroups, and then the cgroups (named by container ID).
-    foreach ($id in @(Get-ChildItem (Join-Path "$($TestDaemon.DataRoot)" 'containers') -Directory -ErrorAction Ignore | ForEach-Object Name)) {
+    $dataRoot = if ($TestDaemon.PSObject.Properties['DataRoot']) { $TestDaemon.DataRoot } else { Join-Path $TestDaemon.Dir 'data' }
+    foreach ($id in @(Get-ChildItem (Join-Path $dataRoot 'containers') -Directory -ErrorAction Ignore | ForEach-Object Name)) {
         $cgroups = @(Get-ChildItem "/sys/fs/cgroup/*/dockps/$id", "/sys/fs/cgroup/unified/dockps/$id" -Directory -ErrorAction Ignore)
         foreach ($task in $cgroups | ForEach-Object { Get-Content (Join-Path $_.FullName 'cgroup.procs') -ErrorAction Ignore } | Sort-Object -Unique) {
             & /bin/kill -s KILL $task 2>$null

@@ -134,7 +134,8 @@ public sealed class ContainerRoutes(DockEngine engine, IHostApplicationLifetime 
             Stream: Flag(context, "stream"),
             Logs: Flag(context, "logs"));
         var streams = await Hijack.TakeOverAsync(context, multiplexed: !container.Config.Tty);
-        try { await engine.Containers.AttachAsync(container.Id, options, streams.Input, streams.Output, Hijack.Lifetime(context, lifetime)); }
+        using var life = Hijack.Lifetime(context, lifetime);
+        try { await engine.Containers.AttachAsync(container.Id, options, streams.Input, streams.Output, life.Token); }
         finally { Hijack.Finish(context, streams); }
     }
 

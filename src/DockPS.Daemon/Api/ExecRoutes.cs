@@ -53,7 +53,8 @@ public sealed class ExecRoutes(DockEngine engine, IHostApplicationLifetime lifet
             return;
         }
         var streams = await Hijack.TakeOverAsync(context, multiplexed: !exec.Config.Tty);
-        try { await engine.Containers.StartExecAsync(exec.Id, streams.Input, streams.Output, Hijack.Lifetime(context, lifetime)); }
+        using var life = Hijack.Lifetime(context, lifetime);
+        try { await engine.Containers.StartExecAsync(exec.Id, streams.Input, streams.Output, life.Token); }
         finally { Hijack.Finish(context, streams); }
     }
 

@@ -19,12 +19,12 @@ public static class Hijack
     /// What ends a taken-over connection's work: the daemon stopping, or — without an upgrade —
     /// the client going. Not the upgraded request's RequestAborted: Kestrel fires it when the client
     /// half-closes, which the docker CLI does as soon as it has no more stdin to send, while it
-    /// still reads the output.
+    /// still reads the output. The caller disposes it when the work ends.
     /// </summary>
-    public static CancellationToken Lifetime(HttpContext context, IHostApplicationLifetime lifetime) =>
+    public static CancellationTokenSource Lifetime(HttpContext context, IHostApplicationLifetime lifetime) =>
         context.Features.Get<IHttpUpgradeFeature>() is { IsUpgradableRequest: true }
-            ? lifetime.ApplicationStopping
-            : CancellationTokenSource.CreateLinkedTokenSource(lifetime.ApplicationStopping, context.RequestAborted).Token;
+            ? CancellationTokenSource.CreateLinkedTokenSource(lifetime.ApplicationStopping)
+            : CancellationTokenSource.CreateLinkedTokenSource(lifetime.ApplicationStopping, context.RequestAborted);
 
     /// <summary>Ends a connection taken over below HTTP, so that Kestrel writes no answer of its own after the streams.</summary>
     public static void Finish(HttpContext context, Streams streams)

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using DockPS.Engine.Containers.Logs;
 using DockPS.Engine.Runtime;
 
 namespace DockPS.Engine.Containers;
@@ -104,13 +105,7 @@ public sealed partial class ContainerService
         var (runtimeName, runtimePath) = _runtimes().Resolve(container.Runtime);
         var rootfs = _files.RootfsOf(container.Id);
         var user = ProcessUser.Resolve(rootfs, string.IsNullOrEmpty(config.User) ? container.User : config.User, container.Config.Host.GroupAdd);
-        var env = container.Env.ToList();
-        foreach (var entry in config.Env ?? [])
-        {
-            var key = entry.Split('=')[0];
-            env.RemoveAll(e => e.Split('=')[0] == key);
-            env.Add(entry);
-        }
+        var env = ProcessDefaults.MergeEnv(container.Env, config.Env ?? []);
         var process = BundleSpec.Process(config.Tty, config.Cmd, RuntimeEnv(container with { Env = env, Config = container.Config with { Tty = config.Tty } }, user),
             string.IsNullOrEmpty(config.WorkingDir) ? container.WorkingDir : config.WorkingDir, user,
             config.Privileged ? SecurityDefaults.AllCapabilities : BundleSpec.Capabilities(container.Config.Host),
@@ -189,14 +184,8 @@ public sealed partial class ContainerService
     private static async Task WriteErrorAsync(Stream output, bool tty, string message, CancellationToken cancellationToken)
     {
         var text = Encoding.UTF8.GetBytes("OCI runtime exec failed: " + message + "\r\n");
-        if (!tty)
-        {
-            var header = new byte[8];
-            header[0] = 2;
-            System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(header.AsSpan(4), (uint)text.Length);
-            await output.WriteAsync(header, cancellationToken);
-        }
-        await output.WriteAsync(text, cancellationToken);
+        if (tty) { await output.WriteAsync(text, cancellationToken); }
+        else { await StdStreamFrame.WriteAsync(output, StdStreamType.Stderr, text, cancellationToken); }
         await output.FlushAsync(cancellationToken);
     }
 

@@ -128,16 +128,9 @@ public sealed partial class ContainerService
     /// <summary>Bytes the container changed (its upper directory), and that plus its image.</summary>
     public (long Rw, long RootFs) Size(ContainerRecord container)
     {
-        var rw = DirectorySize(_files.UpperOf(container.Id));
+        var rw = Native.DiskUsage.Of(_files.UpperOf(container.Id));
         var image = _images.Store.Get(Images.Digest.Parse(container.ImageId));
         return (rw, rw + (image?.Size ?? 0));
-    }
-
-    private static long DirectorySize(string path)
-    {
-        if (!Directory.Exists(path)) { return 0; }
-        var options = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0, IgnoreInaccessible = true };
-        return new DirectoryInfo(path).EnumerateFiles("*", options).Sum(f => f.LinkTarget is null ? f.Length : 0);
     }
 
     /// <summary>Removes stopped containers (filters <c>until</c>, <c>label</c>, <c>label!</c>).</summary>
@@ -150,7 +143,7 @@ public sealed partial class ContainerService
         foreach (var container in _store.All().Where(c => !c.State.Running && c.Created < until
             && filters.MatchLabels("label", c.Labels) && filters.MatchNoLabel("label!", c.Labels)))
         {
-            var size = DirectorySize(_files.UpperOf(container.Id));
+            var size = Native.DiskUsage.Of(_files.UpperOf(container.Id));
             try
             {
                 await RemoveAsync(container.Id, force: false, removeVolumes: false, cancellationToken);

@@ -29,14 +29,20 @@ public static class ProcessDefaults
     /// <summary>The image's environment overridden key by key by the container's, with a PATH.</summary>
     public static IReadOnlyList<string> Env(ContainerConfig config, ContainerDefaults image)
     {
+        var merged = MergeEnv(image.Env ?? [], config.Env ?? []);
+        return merged.Any(e => Key(e) == "PATH") ? merged : [DefaultPath, .. merged];
+    }
+
+    /// <summary><paramref name="over"/> laid over <paramref name="under"/> key by key (an exec's environment over its container's, too).</summary>
+    public static IReadOnlyList<string> MergeEnv(IEnumerable<string> under, IEnumerable<string> over)
+    {
         var merged = new List<string>();
-        foreach (var entry in (image.Env ?? []).Concat(config.Env ?? []))
+        foreach (var entry in under.Concat(over))
         {
             var key = Key(entry);
             merged.RemoveAll(e => Key(e) == key);
             merged.Add(entry);
         }
-        if (!merged.Any(e => Key(e) == "PATH")) { merged.Insert(0, DefaultPath); }
         return merged;
     }
 

@@ -242,26 +242,7 @@ public sealed partial class VolumeService
     /// Bytes in a volume's data: regular files, each hard-linked file once (as Docker's disk usage
     /// counts); mounts inside it are not entered.
     /// </summary>
-    public long SizeOf(string name)
-    {
-        var data = DataPathOf(name);
-        if (!Posix.TryLStat(data, out var root) || !root.IsDirectory) { return 0; }
-        var seen = new HashSet<ulong>();
-        long total = 0;
-        var pending = new Stack<string>();
-        pending.Push(data);
-        while (pending.TryPop(out var dir))
-        {
-            foreach (var entry in Directory.EnumerateFileSystemEntries(dir))
-            {
-                if (!Posix.TryLStat(entry, out var status)) { continue; }
-                if (status.DeviceMajor != root.DeviceMajor || status.DeviceMinor != root.DeviceMinor) { continue; }
-                if (status.IsDirectory) { pending.Push(entry); }
-                else if (status.IsRegular && (status.LinkCount <= 1 || seen.Add(status.Inode))) { total += (long)status.Size; }
-            }
-        }
-        return total;
-    }
+    public long SizeOf(string name) => DiskUsage.Of(DataPathOf(name));
 
     /// <summary>
     /// Unmounts what is mounted in the volume, forgets the record, then deletes the directory by
