@@ -55,6 +55,15 @@ internal static class AuthGate
         services.Auth is not { } authority
         || (http.Items[IdentityKey] is Identity identity && identity.Allows(authority.Access, AccessScope.Repository, name, action));
 
+    /// <summary>
+    /// Whether the access list lets the request's user do <paramref name="action"/> to repository
+    /// <paramref name="name"/>, whatever the token's scopes: the catalog's filter (a catalog token
+    /// names no repositories).
+    /// </summary>
+    public static bool UserMay(HttpContext http, RegistryServices services, string name, string action) =>
+        services.Auth is not { } authority
+        || (http.Items[IdentityKey] is Identity identity && authority.Access.Allows(identity.User, name, action));
+
     /// <summary>The token endpoint's URL as this client reaches the registry.</summary>
     public static string Realm(HttpContext http) => $"{http.Request.Scheme}://{http.Request.Host}{TokenPath}";
 

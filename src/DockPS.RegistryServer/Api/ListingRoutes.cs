@@ -25,7 +25,7 @@ internal static class ListingRoutes
     public static Task CatalogAsync(HttpContext http, RegistryServices services)
     {
         // Only what the caller may pull: the names of other teams' repositories are theirs too.
-        var visible = services.Storage.ListRepositories().Where(name => AuthGate.Allows(http, services, name, AccessScope.Pull)).ToList();
+        var visible = services.Storage.ListRepositories().Where(name => AuthGate.UserMay(http, services, name, AccessScope.Pull)).ToList();
         var page = Paginate(http, visible, "/v2/_catalog");
         var body = Responses.Json(writer =>
         {
