@@ -26,6 +26,7 @@
         'Get-DockInfo'
         'Get-Image'
         'Get-ImageHistory'
+        'Get-Registry'
         'Get-Volume'
         'Import-Image'
         'Invoke-Container'
@@ -40,8 +41,10 @@
         'Restart-Container'
         'Start-Container'
         'Start-DockDaemon'
+        'Start-Registry'
         'Stop-Container'
         'Stop-DockDaemon'
+        'Stop-Registry'
         'Wait-Container'
     )
     FunctionsToExport    = @()
