@@ -5,7 +5,7 @@ BeforeDiscovery {
     $module = Import-DockTestModule
     $cmdlets = @($module.ExportedCmdlets.Values | Sort-Object Name | ForEach-Object { @{ Name = $_.Name } })
     # Cmdlets that never talk to a daemon; every other one must take -HostAddress.
-    $localOnly = @('Disconnect-Registry')
+    $localOnly = @('Disconnect-Registry', 'Get-Registry', 'Start-Registry', 'Stop-Registry')
     $daemonCmdlets = @($cmdlets | Where-Object { $_.Name -notin $localOnly })
 }
 
