@@ -26,6 +26,7 @@
         'Get-DockInfo'
         'Get-Image'
         'Get-ImageHistory'
+        'Get-Registry'
         'Get-RegistryManifest'
         'Get-RegistryRepository'
         'Get-RegistryTag'
@@ -44,8 +45,10 @@
         'Restart-Container'
         'Start-Container'
         'Start-DockDaemon'
+        'Start-Registry'
         'Stop-Container'
         'Stop-DockDaemon'
+        'Stop-Registry'
         'Wait-Container'
     )
     FunctionsToExport    = @()

@@ -16,12 +16,20 @@ try
             Console.Out.WriteLine($"kept {result.BlobsKept} blobs, deleted {result.BlobsDeleted} ({result.BytesFreed} bytes), " +
                                   $"removed {result.LinksRemoved} dangling links and {result.UploadsPurged} stale uploads");
             return 0;
+        case Command.SetPassword set:
+            // From stdin, never the command line, where other users' ps would show it.
+            var password = Console.In.ReadLine();
+            if (string.IsNullOrEmpty(password)) { throw new ArgumentException("no password on stdin"); }
+            DockPS.Registry.Server.Auth.HtpasswdFile.SetUser(set.File, set.User, password);
+            return 0;
         case Command.Serve serve:
             await using (var app = RegistryHost.Build(serve.Options))
             {
                 await app.StartAsync();
                 // One line a starter can wait for; with port 0 it names the port chosen.
-                Console.Error.WriteLine($"dockps-registry: serving {serve.Options.Root} on {RegistryHost.BoundAddress(app)}");
+                // The address comes last: starters take the line's last word.
+                var auth = serve.Options.Htpasswd is { } users ? $"users from {users}" : "no authentication";
+                Console.Error.WriteLine($"dockps-registry: serving {serve.Options.Root} ({auth}) on {RegistryHost.BoundAddress(app)}");
                 await app.WaitForShutdownAsync();
             }
             return 0;
@@ -29,7 +37,7 @@ try
             return 2;
     }
 }
-catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException or System.Net.Sockets.SocketException)
+catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or UnauthorizedAccessException or System.Net.Sockets.SocketException)
 {
     Console.Error.WriteLine($"dockps-registry: error: {e.Message}");
     return 1;

@@ -23,7 +23,7 @@ public sealed class SkopeoTests(OurRegistry target) : IClassFixture<OurRegistry>
     [InlineData("v2s2", MediaTypes.DockerManifest)]
     public async Task Skopeo_copies_an_image_to_and_from_the_registry(string format, string expectedType)
     {
-        var (layout, layer) = await WriteLayoutAsync();
+        var (layout, layer) = await WriteLayoutAsync(_work);
         var reference = $"docker://{target.Host}/skopeo/busybox:{format}";
         await SkopeoAsync("copy", "--insecure-policy", "--dest-tls-verify=false", "--format", format, $"oci:{layout}:latest", reference);
 
@@ -42,7 +42,7 @@ public sealed class SkopeoTests(OurRegistry target) : IClassFixture<OurRegistry>
     [Fact]
     public async Task Skopeo_copies_a_multi_arch_index()
     {
-        var (layout, layer) = await WriteLayoutAsync(asIndex: true);
+        var (layout, layer) = await WriteLayoutAsync(_work, asIndex: true);
         var reference = $"docker://{target.Host}/skopeo/multi:all";
         await SkopeoAsync("copy", "--insecure-policy", "--all", "--dest-tls-verify=false", $"oci:{layout}:latest", reference);
         using var index = JsonDocument.Parse(await SkopeoAsync("inspect", "--raw", "--tls-verify=false", reference));
@@ -56,7 +56,7 @@ public sealed class SkopeoTests(OurRegistry target) : IClassFixture<OurRegistry>
     /// The copy back holds our layer: skopeo gzips uncompressed layers on the way into a registry,
     /// so the layer comes back compressed, under another digest, with the same tar inside.
     /// </summary>
-    private static void AssertHoldsLayer(string layout, byte[] layer)
+    internal static void AssertHoldsLayer(string layout, byte[] layer)
     {
         var found = Directory.EnumerateFiles(Path.Combine(layout, "blobs", "sha256")).Any(blob =>
         {
@@ -71,9 +71,9 @@ public sealed class SkopeoTests(OurRegistry target) : IClassFixture<OurRegistry>
     }
 
     /// <summary>An OCI layout holding busybox as one uncompressed layer, tagged latest (optionally behind an index).</summary>
-    private async Task<(string Layout, byte[] Layer)> WriteLayoutAsync(bool asIndex = false)
+    internal static async Task<(string Layout, byte[] Layer)> WriteLayoutAsync(string work, bool asIndex = false)
     {
-        var layout = Path.Combine(_work, "src-" + Guid.NewGuid().ToString("n")[..6]);
+        var layout = Path.Combine(work, "src-" + Guid.NewGuid().ToString("n")[..6]);
         var blobs = Directory.CreateDirectory(Path.Combine(layout, "blobs", "sha256")).FullName;
         string Store(byte[] content)
         {
@@ -106,7 +106,14 @@ public sealed class SkopeoTests(OurRegistry target) : IClassFixture<OurRegistry>
         return (layout, layer);
     }
 
-    private static async Task<string> SkopeoAsync(params string[] args)
+    internal static async Task<string> SkopeoAsync(params string[] args)
+    {
+        var (exit, stdout, stderr) = await RunSkopeoAsync(args);
+        Assert.True(exit == 0, $"skopeo {string.Join(' ', args)} failed ({exit}): {stderr}");
+        return stdout;
+    }
+
+    internal static async Task<(int Exit, string Stdout, string Stderr)> RunSkopeoAsync(params string[] args)
     {
         var info = new ProcessStartInfo("skopeo", args) { RedirectStandardOutput = true, RedirectStandardError = true };
         using var process = Process.Start(info)!;
@@ -114,7 +121,6 @@ public sealed class SkopeoTests(OurRegistry target) : IClassFixture<OurRegistry>
         var stderr = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
         await process.WaitForExitAsync(timeout.Token);
-        Assert.True(process.ExitCode == 0, $"skopeo {string.Join(' ', args)} failed ({process.ExitCode}): {await stderr}");
-        return await stdout;
+        return (process.ExitCode, await stdout, await stderr);
     }
 }

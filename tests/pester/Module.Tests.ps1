@@ -5,8 +5,9 @@ BeforeDiscovery {
     $module = Import-DockTestModule
     $cmdlets = @($module.ExportedCmdlets.Values | Sort-Object Name | ForEach-Object { @{ Name = $_.Name } })
     # Cmdlets that never talk to a daemon; every other one must take -HostAddress. The registry
-    # lookups go to the registry itself, as skopeo does.
-    $localOnly = @('Disconnect-Registry', 'Get-RegistryRepository', 'Get-RegistryTag', 'Get-RegistryManifest', 'Remove-RegistryManifest')
+    # lookups go to the registry itself, as skopeo does; the registry server has no daemon.
+    $localOnly = @('Disconnect-Registry', 'Get-RegistryRepository', 'Get-RegistryTag', 'Get-RegistryManifest', 'Remove-RegistryManifest',
+        'Get-Registry', 'Start-Registry', 'Stop-Registry')
     $daemonCmdlets = @($cmdlets | Where-Object { $_.Name -notin $localOnly })
 }
 

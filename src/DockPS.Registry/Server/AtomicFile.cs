@@ -28,6 +28,34 @@ internal static partial class AtomicFile
         }
     }
 
+    /// <summary>
+    /// Writes a secret (a key, password hashes) readable by its owner only, through a temp file
+    /// beside <paramref name="path"/>. Without <paramref name="overwrite"/> an existing file wins
+    /// and false is returned (two first starts racing to make a key agree on one).
+    /// </summary>
+    public static bool WriteOwnerOnly(string path, ReadOnlySpan<byte> content, bool overwrite)
+    {
+        var full = Path.GetFullPath(path);
+        var folder = Path.GetDirectoryName(full)!;
+        Directory.CreateDirectory(folder);
+        var temp = Path.Combine(folder, $".{Path.GetFileName(full)}.{Guid.NewGuid():n}");
+        try
+        {
+            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+            if (!OperatingSystem.IsWindows()) { options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite; }
+            using (var stream = new FileStream(temp, options))
+            {
+                stream.Write(content);
+                stream.Flush(flushToDisk: true);
+            }
+            return MoveIntoPlace(temp, full, overwrite);
+        }
+        finally
+        {
+            File.Delete(temp);
+        }
+    }
+
     /// <summary>A fresh, unused file name in <paramref name="tempFolder"/>.</summary>
     public static string NewTempPath(string tempFolder) =>
         Path.Combine(tempFolder, Guid.NewGuid().ToString("n"));

@@ -31,6 +31,10 @@ public enum DistributionErrorCode
     Unsupported,
     /// <summary>An <c>n</c> that is not a non-negative integer (400), as the reference names it.</summary>
     PaginationNumberInvalid,
+    /// <summary>Authentication required (401, with a challenge).</summary>
+    Unauthorized,
+    /// <summary>Requested access to the resource is denied (403).</summary>
+    Denied,
     /// <summary>A Content-Range that does not follow the upload so far (416).</summary>
     RangeInvalid,
 }
@@ -78,6 +82,8 @@ public sealed class DistributionException : Exception
         DistributionErrorCode.SizeInvalid => "SIZE_INVALID",
         DistributionErrorCode.Unsupported => "UNSUPPORTED",
         DistributionErrorCode.PaginationNumberInvalid => "PAGINATION_NUMBER_INVALID",
+        DistributionErrorCode.Unauthorized => "UNAUTHORIZED",
+        DistributionErrorCode.Denied => "DENIED",
         // The spec has no code for a chunk out of order, only the status; the reference answers
         // BLOB_UPLOAD_INVALID with it, and so do we.
         DistributionErrorCode.RangeInvalid => "BLOB_UPLOAD_INVALID",
@@ -90,6 +96,8 @@ public sealed class DistributionException : Exception
             or DistributionErrorCode.ManifestUnknown or DistributionErrorCode.NameUnknown => 404,
         DistributionErrorCode.Unsupported => 405,
         DistributionErrorCode.RangeInvalid => 416,
+        DistributionErrorCode.Unauthorized => 401,
+        DistributionErrorCode.Denied => 403,
         _ => 400,
     };
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using DockPS.Registry.Client;
 using DockPS.Registry.Server;
+using DockPS.Registry.Server.Auth;
 
 namespace DockPS.RegistryServer.Api;
 
@@ -23,7 +24,9 @@ internal static class ListingRoutes
 
     public static Task CatalogAsync(HttpContext http, RegistryServices services)
     {
-        var page = Paginate(http, services.Storage.ListRepositories(), "/v2/_catalog");
+        // Only what the caller may pull: the names of other teams' repositories are theirs too.
+        var visible = services.Storage.ListRepositories().Where(name => AuthGate.UserMay(http, services, name, AccessScope.Pull)).ToList();
+        var page = Paginate(http, visible, "/v2/_catalog");
         var body = Responses.Json(writer =>
         {
             writer.WriteStartObject();

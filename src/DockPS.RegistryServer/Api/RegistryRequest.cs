@@ -1,4 +1,5 @@
 using DockPS.Registry.Server;
+using DockPS.Registry.Server.Auth;
 
 namespace DockPS.RegistryServer.Api;
 
@@ -61,5 +62,5 @@ internal sealed record RegistryRequest(HttpContext Http, Resource Resource, stri
     private static string Join(string[] parts, int count) => string.Join('/', parts, 0, count);
 }
 
-/// <summary>The services every handler may use.</summary>
-internal sealed record RegistryServices(RegistryStorage Storage, UploadSessions Uploads);
+/// <summary>The services every handler may use; <paramref name="Auth"/> is null when the registry is open.</summary>
+internal sealed record RegistryServices(RegistryStorage Storage, UploadSessions Uploads, RegistryAuthority? Auth = null);

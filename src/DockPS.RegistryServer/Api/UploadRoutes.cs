@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using DockPS.Registry.Server;
+using DockPS.Registry.Server.Auth;
 
 namespace DockPS.RegistryServer.Api;
 
@@ -12,7 +13,9 @@ internal static partial class UploadRoutes
 {
     public static async Task StartAsync(RegistryRequest req, RegistryServices services)
     {
-        if (req.Query("mount") is { } mount && req.Query("from") is { } from)
+        // A mount reads the source repository, so the caller must be allowed to pull from it; when
+        // not, the spec's fallback (a plain upload session) applies and nothing leaks.
+        if (req.Query("mount") is { } mount && req.Query("from") is { } from && AuthGate.Allows(req.Http, services, from, AccessScope.Pull))
         {
             RegistryStorage.RequireDigest(mount);
             if (services.Storage.MountBlob(req.Name, mount, from) is { } mounted)

@@ -1,5 +1,7 @@
-using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using DockPS.Registry.Server;
+using DockPS.Registry.Server.Auth;
 using DockPS.RegistryServer.Api;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
@@ -9,17 +11,25 @@ namespace DockPS.RegistryServer.Hosting;
 internal static class RegistryHost
 {
     /// <summary>
-    /// A host for <paramref name="options"/>. Refuses a non-loopback address: without TLS, only
-    /// this machine may reach the registry (credentials and content would cross the network in clear).
+    /// A host for <paramref name="options"/>. Refuses a non-loopback address without TLS
+    /// (<see cref="ListenPolicy"/>); reads the certificate, users and access list before it
+    /// listens, so a bad file fails the start rather than the first request.
     /// </summary>
     public static WebApplication Build(RegistryHostOptions options)
     {
-        if (!IPAddress.IsLoopback(options.Listen.Address))
+        ListenPolicy.Check(options.Listen.Address, options.Tls);
+        if ((options.TlsCertificate is null) != (options.TlsKey is null))
         {
-            throw new ArgumentException($"refusing to listen on {options.Listen}: plain HTTP is for loopback addresses only (TLS is not supported yet)");
+            throw new ArgumentException("TLS needs both a certificate and its key");
         }
+        if (options.Access is not null && options.Htpasswd is null)
+        {
+            throw new ArgumentException("an access list needs users: give an htpasswd file too");
+        }
+        var certificate = options.Tls ? LoadCertificate(options.TlsCertificate!, options.TlsKey!) : null;
         var storage = new RegistryStorage(options.Root);
-        var services = new RegistryServices(storage, new UploadSessions(storage));
+        var authority = options.Htpasswd is null ? null : RegistryAuthority.Open(storage.Root, options.Htpasswd, options.Access);
+        var services = new RegistryServices(storage, new UploadSessions(storage), authority);
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -29,7 +39,10 @@ internal static class RegistryHost
             // Blobs are as large as layers; manifests are limited where they are read.
             kestrel.Limits.MaxRequestBodySize = null;
             kestrel.Limits.MinRequestBodyDataRate = new MinDataRate(bytesPerSecond: 240, gracePeriod: TimeSpan.FromSeconds(30));
-            kestrel.Listen(options.Listen);
+            kestrel.Listen(options.Listen, listen =>
+            {
+                if (certificate is not null) { listen.UseHttps(certificate); }
+            });
         });
         var app = builder.Build();
         app.Use((http, next) =>
@@ -41,9 +54,19 @@ internal static class RegistryHost
         // The raw request path, not a route value: it keeps an encoded "%2F" encoded, so such a
         // name fails the name grammar instead of turning into a slash.
         RequestDelegate dispatch = http => RouteTable.DispatchAsync(http, http.Request.Path.Value!.Length > 4 ? http.Request.Path.Value[4..] : "", services);
+        app.Map(AuthGate.TokenPath, http => TokenRoutes.HandleAsync(http, services));
         app.Map("/v2", dispatch);
         app.Map("/v2/{**path}", dispatch);
         return app;
+    }
+
+    private static X509Certificate2 LoadCertificate(string certificate, string key)
+    {
+        try { return X509Certificate2.CreateFromPemFile(certificate, key); }
+        catch (CryptographicException e)
+        {
+            throw new ArgumentException($"cannot use the TLS certificate {certificate} with key {key}: {e.Message}", e);
+        }
     }
 
     /// <summary>The address Kestrel bound (the real port when 0 was asked for).</summary>

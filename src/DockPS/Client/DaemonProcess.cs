@@ -6,14 +6,13 @@ using DockPS.Types;
 namespace DockPS.Client;
 
 /// <summary>
-/// Starts and stops the dockpsd that ships in the module folder. The daemon runs in its own
-/// session (setsid), so closing the PowerShell window or pressing Ctrl+C there does not stop it.
+/// Starts and stops the dockpsd that ships in the module folder, detached through
+/// <see cref="DetachedProcess"/> so it outlives the PowerShell session.
 /// </summary>
 public static partial class DaemonProcess
 {
     /// <summary>The daemon executable beside DockPS.dll.</summary>
-    public static string ExecutablePath =>
-        Path.Combine(Path.GetDirectoryName(typeof(DaemonProcess).Assembly.Location)!, "dockpsd");
+    public static string ExecutablePath => DetachedProcess.InModuleFolder("dockpsd");
 
     /// <summary>Whether something accepts connections at <paramref name="address"/>.</summary>
     public static bool Answers(string address)
@@ -63,33 +62,9 @@ public static partial class DaemonProcess
         }
         Directory.CreateDirectory(execRoot, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         var log = Path.Combine(execRoot, "dockpsd.log");
-        var start = new ProcessStartInfo("/bin/sh")
-        {
-            // exec keeps one PID from sh to dockpsd; setsid detaches it from this terminal's signals.
-            ArgumentList =
-            {
-                "-c", "exec setsid \"$0\" -H \"$1\" --data-root \"$2\" --exec-root \"$3\" </dev/null >>\"$4\" 2>&1",
-                ExecutablePath, address, dataRoot, execRoot, log,
-            },
-            UseShellExecute = false,
-        };
-        using var process = Process.Start(start) ?? throw new DaemonStartException("could not start dockpsd");
-        var deadline = DateTime.UtcNow + timeout;
-        while (!Answers(address))
-        {
-            if (process.HasExited)
-            {
-                throw new DaemonStartException($"dockpsd exited with code {process.ExitCode}: {Tail(log)}");
-            }
-            if (DateTime.UtcNow > deadline)
-            {
-                Signal(process.Id, SigTerm);
-                throw new DaemonStartException($"dockpsd did not answer at {address} within {timeout.TotalSeconds:0} s: {Tail(log)}");
-            }
-            cancellationToken.ThrowIfCancellationRequested();
-            Thread.Sleep(10);
-        }
-        return new DockDaemon(process.Id, address, dataRoot, execRoot, log, process.StartTime);
+        var (pid, startTime) = DetachedProcess.Start(ExecutablePath, ["-H", address, "--data-root", dataRoot, "--exec-root", execRoot], log,
+            () => Answers(address), timeout, message => new DaemonStartException(message), cancellationToken);
+        return new DockDaemon(pid, address, dataRoot, execRoot, log, startTime);
     }
 
     /// <summary>The PID of the process listening on a Unix socket, from the kernel (SO_PEERCRED).</summary>
@@ -109,37 +84,12 @@ public static partial class DaemonProcess
     }
 
     /// <summary>Whether <paramref name="pid"/> is a running dockpsd.</summary>
-    public static bool IsDockpsd(int pid)
-    {
-        try { return File.ReadAllText($"/proc/{pid}/cmdline").Split('\0').Take(2).Any(a => Path.GetFileName(a) is "dockpsd" or "dockpsd.dll"); }
-        catch (IOException) { return false; }
-    }
+    public static bool IsDockpsd(int pid) => DetachedProcess.IsRunning(pid, "dockpsd");
 
     /// <summary>Sends SIGTERM and waits for the process to exit.</summary>
     /// <returns>False when it was still running at the timeout.</returns>
-    public static bool Stop(int pid, TimeSpan timeout, CancellationToken cancellationToken)
-    {
-        if (Signal(pid, SigTerm) != 0) { return !Directory.Exists($"/proc/{pid}"); }
-        var deadline = DateTime.UtcNow + timeout;
-        while (IsDockpsd(pid))
-        {
-            if (DateTime.UtcNow > deadline) { return false; }
-            cancellationToken.ThrowIfCancellationRequested();
-            Thread.Sleep(10);
-        }
-        return true;
-    }
-
-    private static string Tail(string log)
-    {
-        try { return string.Join(" | ", File.ReadLines(log).TakeLast(5)); }
-        catch (IOException) { return "(no log)"; }
-    }
-
-    private const int SigTerm = 15;
-
-    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static partial int Signal(int pid, int signal);
+    public static bool Stop(int pid, TimeSpan timeout, CancellationToken cancellationToken) =>
+        DetachedProcess.Stop(pid, "dockpsd", timeout, cancellationToken);
 
     [LibraryImport("libc", EntryPoint = "geteuid")]
     private static partial uint GetEffectiveUserId();

@@ -37,6 +37,19 @@ public abstract class RegistryTarget : IDisposable
     public abstract void Dispose();
 }
 
+/// <summary>How an <see cref="OurRegistry"/> is served beyond the defaults: users, an access list, TLS (files in PEM).</summary>
+public sealed record RegistrySetup(string? Htpasswd = null, string? Access = null, string? TlsCertificate = null, string? TlsKey = null)
+{
+    /// <summary>The same as dockps-registry flags.</summary>
+    public IEnumerable<string> Flags()
+    {
+        if (Htpasswd is not null) { yield return "--htpasswd"; yield return Htpasswd; }
+        if (Access is not null) { yield return "--access"; yield return Access; }
+        if (TlsCertificate is not null) { yield return "--tls-cert"; yield return TlsCertificate; }
+        if (TlsKey is not null) { yield return "--tls-key"; yield return TlsKey; }
+    }
+}
+
 /// <summary>
 /// Our registry. By default the host runs in this process on a free loopback port over a temp
 /// root (the same <see cref="RegistryHost"/> the exe runs); with <c>DOCKPS_REGISTRY</c> naming
@@ -47,27 +60,33 @@ public sealed class OurRegistry : RegistryTarget
     private readonly WebApplication? _app;
     private readonly Process? _process;
 
-    public OurRegistry()
+    public OurRegistry() : this(null)
     {
+    }
+
+    internal OurRegistry(RegistrySetup? setup)
+    {
+        setup ??= new RegistrySetup();
         StorageRoot = Directory.CreateTempSubdirectory("dockps-registry-ours-").FullName;
         var exe = Environment.GetEnvironmentVariable("DOCKPS_REGISTRY");
         if (!string.IsNullOrEmpty(exe) && File.Exists(exe))
         {
-            _process = Process.Start(new ProcessStartInfo(exe, ["serve", "--listen", "127.0.0.1:0", "--root", StorageRoot])
+            _process = Process.Start(new ProcessStartInfo(exe, ["serve", "--listen", "127.0.0.1:0", "--root", StorageRoot, .. setup.Flags()])
             {
                 RedirectStandardError = true,
                 RedirectStandardOutput = true,
             })!;
-            // The exe names its bound address on its first stderr line.
+            // The exe names its bound address as the last word of its first stderr line.
             var line = _process.StandardError.ReadLine() ?? throw new InvalidOperationException("dockps-registry exited at start");
-            Host = line[(line.LastIndexOf("http://", StringComparison.Ordinal) + 7)..];
+            Host = new Uri(line[(line.LastIndexOf(' ') + 1)..]).Authority;
             _process.StandardError.BaseStream.CopyToAsync(Stream.Null);
         }
         else
         {
-            _app = RegistryHost.Build(new RegistryHostOptions(new IPEndPoint(IPAddress.Loopback, 0), StorageRoot));
+            _app = RegistryHost.Build(new RegistryHostOptions(new IPEndPoint(IPAddress.Loopback, 0), StorageRoot,
+                setup.Htpasswd, setup.Access, setup.TlsCertificate, setup.TlsKey));
             _app.StartAsync().GetAwaiter().GetResult();
-            Host = RegistryHost.BoundAddress(_app)["http://".Length..];
+            Host = new Uri(RegistryHost.BoundAddress(_app)).Authority;
         }
     }
 
