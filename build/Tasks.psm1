@@ -152,19 +152,21 @@ function Invoke-DockDemo {
         Import-Image "$dir/busybox-saved.tar" | Out-Host
         Add-ImageTag busybox:latest localhost:5000/tools/busybox:1.36
 
-        if (Test-Path /usr/bin/docker-registry) {
-            Write-Host '==> Publish-Image to a registry started for the demo, Remove-Image, Receive-Image' -ForegroundColor Cyan
-            Import-Module (Join-Path (Split-Path $PSScriptRoot) 'tests/pester/TestHelpers.psm1') -Force
-            $registry = Start-TestRegistry
-            $remote = "$($registry.Address)/tools/busybox:1.36"
-            Add-ImageTag busybox:latest $remote
-            Publish-Image $remote -PassThru | Format-List Tags, RepoDigests | Out-Host
-            Remove-Image $remote -Confirm:$false
-            Receive-Image $remote | Out-Host
-        }
-        else {
-            Write-Host '==> (docker-registry is not installed: apt-get install docker-registry to see push and pull here)' -ForegroundColor Yellow
-        }
+        Write-Host '==> Start-Registry: the bundled registry, with a password, on a free loopback port' -ForegroundColor Cyan
+        $credential = [pscredential]::new('demo', (ConvertTo-SecureString "demo-$([guid]::NewGuid().ToString('n').Substring(0, 12))" -AsPlainText -Force))
+        $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+        $listener.Start(); $port = $listener.LocalEndpoint.Port; $listener.Stop()
+        $registry = Start-Registry -Path "$dir/registry" -Port $port -Credential $credential
+        $registry | Out-Host
+        Write-Host '==> Connect-Registry (docker login, for this session), Publish-Image, a look at the registry, Remove-Image, Receive-Image' -ForegroundColor Cyan
+        Connect-Registry $registry.Address -Credential $credential -Scope Session | Out-Host
+        $remote = "$($registry.Address)/tools/busybox:1.36"
+        Add-ImageTag busybox:latest $remote
+        Publish-Image $remote -PassThru | Format-List Tags, RepoDigests | Out-Host
+        Get-RegistryRepository $registry.Address | Get-RegistryTag | Out-Host
+        Get-RegistryManifest $remote | Format-List | Out-Host
+        Remove-Image $remote -Confirm:$false
+        Receive-Image $remote | Out-Host
 
         Write-Host '==> Invoke-Container (docker run): output down the pipeline, the exit code in the result' -ForegroundColor Cyan
         Invoke-Container busybox -Command sh, -c, 'echo hello from $(hostname); exit 3' -Remove -PassThru | Out-Host
@@ -206,7 +208,7 @@ function Invoke-DockDemo {
     }
     finally {
         Remove-Item Env:DOCKPS_HOST -ErrorAction Ignore
-        if ($registry) { Stop-TestRegistry $registry }
+        if ($registry) { $registry | Stop-Registry -Confirm:$false }
         if ($daemon -and (Test-Path "/proc/$($daemon.Pid)")) { & kill -TERM $daemon.Pid }
         Remove-Item $dir -Recurse -Force -ErrorAction Ignore
     }
