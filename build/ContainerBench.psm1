@@ -45,7 +45,7 @@ function Invoke-ContainerBench {
         function Remove-Box([string] $Id) {
             $rm = [Docker.DotNet.Models.ContainerRemoveParameters]::new()
             $rm.Force = $true
-            $client.Containers.RemoveContainerAsync($Id, $rm).GetAwaiter().GetResult()
+            $null = $client.Containers.RemoveContainerAsync($Id, $rm).GetAwaiter().GetResult()
         }
         $none = [Docker.DotNet.Models.ContainerStartParameters]::new()
 

@@ -305,7 +305,8 @@ function Invoke-ContainerBenchSuite {
     Import-Module (Join-Path $PSScriptRoot 'BaseImage.psm1') -Force
     Import-Module (Join-Path $PSScriptRoot 'ContainerBench.psm1') -Force
     Import-Module (Join-Path $Root 'tests/pester/TestHelpers.psm1') -Force
-    Import-Module $ModulePath -Force
+    # Global: the bench module times the cmdlets too, and looks for them from its own scope.
+    Import-Module $ModulePath -Force -Global
     $dir = New-DemoRoot
     $daemon = Start-DockDaemon -HostAddress "unix://$dir/d.sock" -DataRoot "$dir/data" -ExecRoot "$dir/exec" -PassThru
     $dockerd = $null

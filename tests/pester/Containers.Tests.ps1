@@ -221,6 +221,22 @@ Describe 'Get-Container' {
         $c.StartedAt | Should -BeGreaterOrEqual $c.Created
     }
 
+    It 'lists the same times, exit codes and terminals as a lookup by name gives' {
+        # The listing takes them from the daemon's list answer; a lookup inspects the container.
+        $listed = @(Get-Container -All | Where-Object Name -in 'list-exited', 'list-running')
+        $listed | Should -HaveCount 2
+        foreach ($one in $listed) {
+            $looked = Get-Container $one.Name
+            $one.ExitCode | Should -Be $looked.ExitCode
+            $one.StartedAt | Should -Be $looked.StartedAt
+            $one.FinishedAt | Should -Be $looked.FinishedAt
+            $one.Tty | Should -Be $looked.Tty
+            $one.Status | Should -Be $looked.Status
+        }
+        ($listed | Where-Object Name -eq 'list-exited').ExitCode | Should -Be 0
+        ($listed | Where-Object Name -eq 'list-running').StartedAt | Should -BeOfType ([datetime])
+    }
+
     It 'measures sizes only with -Size' {
         (Get-Container list-exited).SizeRootFs | Should -BeNullOrEmpty
         (Get-Container list-exited -Size).SizeRootFs | Should -BeGreaterThan 0

@@ -55,7 +55,7 @@ public sealed class ContainerRoutes(DockEngine engine, IHostApplicationLifetime 
         var containers = engine.Containers.List(Flag(context, "all"), Int(context, "limit"), FilterSet.Parse(context.Request.Query["filters"]));
         var withSize = Flag(context, "size");
         var list = containers.Select(c => ContainerWire.Summary(c, withSize ? engine.Containers.Size(c) : null)).ToList();
-        return WireJson.Write(context, list, WireJsonUnixTimeContext.Default.ListContainerListResponse);
+        return WireJson.Write(context, list, WireJsonUnixTimeContext.Default.ListContainerSummary);
     }
 
     private Task Inspect(HttpContext context)

@@ -224,9 +224,11 @@ public static class ContainerWire
         Propagation = m.Propagation,
     };
 
-    /// <summary>A container as <c>docker ps</c> lists it.</summary>
-    public static ContainerListResponse Summary(ContainerRecord c, (long Rw, long RootFs)? size) => new()
+    /// <summary>A container as <c>docker ps</c> lists it, with DockPS's two extra fields.</summary>
+    public static ContainerSummary Summary(ContainerRecord c, (long Rw, long RootFs)? size) => new()
     {
+        DockPSState = State(c.State),
+        DockPSTty = c.Config.Tty,
         ID = c.Id,
         Names = ["/" + c.Name],
         Image = c.Config.Image,
@@ -280,4 +282,20 @@ public static class ContainerWire
         if (hours < 24 * 365 * 2) { return $"{hours / 24 / 30} months"; }
         return $"{hours / 24 / 365} years";
     }
+}
+
+/// <summary>
+/// <c>docker ps</c>'s summary plus what Get-Container would otherwise inspect every container for:
+/// its state (inspect's State object) and whether it has a terminal. A thousand containers are then
+/// one request instead of a thousand and one. Clients that do not know the fields ignore them.
+/// </summary>
+public sealed class ContainerSummary : ContainerListResponse
+{
+    /// <summary>The state as inspect reports it (times, exit code).</summary>
+    [System.Text.Json.Serialization.JsonPropertyName("DockPSState")]
+    public State? DockPSState { get; set; }
+
+    /// <summary>Whether the container has a terminal.</summary>
+    [System.Text.Json.Serialization.JsonPropertyName("DockPSTty")]
+    public bool DockPSTty { get; set; }
 }

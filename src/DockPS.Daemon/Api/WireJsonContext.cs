@@ -43,7 +43,7 @@ internal sealed partial class WireJsonContext : JsonSerializerContext;
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, Converters = [typeof(UnixSecondsConverter)])]
 [JsonSerializable(typeof(List<ImagesListResponse>))]
 [JsonSerializable(typeof(List<ImageHistoryResponse>))]
-[JsonSerializable(typeof(List<ContainerListResponse>))]
+[JsonSerializable(typeof(List<ContainerSummary>))]
 internal sealed partial class WireJsonUnixTimeContext : JsonSerializerContext;
 
 /// <summary>Writes (and reads) a time as whole Unix seconds.</summary>

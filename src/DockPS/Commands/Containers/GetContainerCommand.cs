@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using System.Text.Json;
 using Docker.DotNet.Models;
 using DockPS.Types;
 
@@ -98,14 +99,44 @@ public sealed class GetContainerCommand : DockCmdlet
             Size = Size,
             Filters = ContainerObjects.Filters(Label, [.. (Status ?? []).Select(s => ("status", (string?)s))]),
         }, ct));
+        _states ??= ListedStates();
         foreach (var summary in _list.Where(select))
         {
-            // The summary lacks times and exit codes: the inspect answer adds them. A container
-            // removed between the two calls is simply gone.
-            ContainerInspectResponse? inspect;
-            try { inspect = Call((c, ct) => c.Containers.InspectContainerAsync(summary.ID, ct)); }
-            catch (Exception e) when (ContainerObjects.IsNotFound(e)) { continue; }
+            // Docker's summary lacks times and exit codes: dockpsd lists them too, and another
+            // engine's containers are inspected one by one. A container removed between the two
+            // calls is simply gone.
+            if (!_states.TryGetValue(summary.ID, out var inspect))
+            {
+                try { inspect = Call((c, ct) => c.Containers.InspectContainerAsync(summary.ID, ct)); }
+                catch (Exception e) when (ContainerObjects.IsNotFound(e)) { continue; }
+            }
             WriteObject(ContainerObjects.From(summary, inspect, ResolvedAddress));
         }
+    }
+
+    private Dictionary<string, ContainerInspectResponse>? _states;
+
+    // The state and terminal dockpsd adds to each listed container (DockPSState, DockPSTty), as the
+    // part of an inspect answer they replace; empty from an engine that does not add them.
+    private Dictionary<string, ContainerInspectResponse> ListedStates()
+    {
+        using var response = Call((_, ct) => Http.SendAsync(HttpMethod.Get, "containers/json?all=1", ct));
+        var states = new Dictionary<string, ContainerInspectResponse>(StringComparer.Ordinal);
+        if (!response.IsSuccessStatusCode) { return states; }
+        using var body = JsonDocument.Parse(response.Content.ReadAsStream(Cancellation));
+        if (body.RootElement.ValueKind != JsonValueKind.Array) { return states; }
+        foreach (var item in body.RootElement.EnumerateArray())
+        {
+            if (!item.TryGetProperty("Id", out var id) || !item.TryGetProperty("DockPSState", out var state) || state.ValueKind != JsonValueKind.Object)
+            {
+                continue;
+            }
+            states[id.GetString() ?? ""] = new ContainerInspectResponse
+            {
+                State = state.Deserialize<State>(),
+                Config = new ContainerConfig { Tty = item.TryGetProperty("DockPSTty", out var tty) && tty.ValueKind == JsonValueKind.True },
+            };
+        }
+        return states;
     }
 }
