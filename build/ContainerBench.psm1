@@ -147,4 +147,4 @@ function Invoke-ContainerBench {
     [pscustomobject]$results
 }
 
-Export-ModuleMember -Function Invoke-ContainerBench
+Export-ModuleMember -Function Invoke-ContainerBench, Get-BenchMedian, Measure-Ms

@@ -295,6 +295,8 @@ function Invoke-DockBench {
     if (-not $dockerd) { Write-Host '    dockerd not installed: no ratio' }
 
     Invoke-ImageBench -Root $Root -ModulePath $ModulePath
+    Import-Module (Join-Path $PSScriptRoot 'RegistryBench.psm1') -Force
+    Invoke-RegistryBench -Root $Root -ModulePath $ModulePath
     Invoke-ContainerBenchSuite -Root $Root -ModulePath $ModulePath
 }
 
