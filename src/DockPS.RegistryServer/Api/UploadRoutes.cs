@@ -74,6 +74,8 @@ internal static partial class UploadRoutes
     public static Task CancelAsync(RegistryRequest req, RegistryServices services)
     {
         services.Uploads.Cancel(req.Name, req.Reference);
+        // The reference names the cancelled session on its 204 as on every other session answer.
+        req.Response.Headers["Docker-Upload-UUID"] = req.Reference;
         Responses.Empty(req.Http, 204);
         return Task.CompletedTask;
     }
