@@ -34,7 +34,7 @@ public sealed record RuntimeDirectories(string ExecRoot)
     public void DeleteState(string id)
     {
         var dir = ContainerDir(id);
-        // Its monitor may be removing it at the same moment, after the runtime's delete.
+        // Callers wait for the monitor to be gone (it writes there until its end); gone already is fine.
         try { if (Directory.Exists(dir)) { Directory.Delete(dir, recursive: true); } }
         catch (DirectoryNotFoundException) { }
     }

@@ -79,7 +79,7 @@ public sealed partial class ContainerService
             _files.WriteEtcFiles(container, NetworkModes.IsHost(container.Config.Host.NetworkMode));
             var withRuntimeEnv = container with { Env = RuntimeEnv(container, user) };
             var spec = BundleSpec.Build(withRuntimeEnv, new BundleSpec.Inputs(rootfs, user, _files, _platform.CgroupVersion));
-            if (Directory.Exists(stateDir)) { Directory.Delete(stateDir, recursive: true); }
+            _platform.Runtime.DeleteState(container.Id);
             Directory.CreateDirectory(stateDir);
             await File.WriteAllBytesAsync(Path.Combine(stateDir, "config.json"),
                 JsonSerializer.SerializeToUtf8Bytes(spec, OciJsonContext.Default.OciSpec), cancellationToken);
@@ -126,7 +126,7 @@ public sealed partial class ContainerService
         catch (RuntimeFailedException e)
         {
             var code = ExitCodeFor(e.Message);
-            await CleanUpFailedStartAsync(container, stateDir, started);
+            await CleanUpFailedStartAsync(container, started);
             var message = StartFailure(container.Path, e.Message, code);
             _store.Update(container with { State = container.State with { ExitCode = code, Error = message } });
             EndPendingAttaches(live);
@@ -134,7 +134,7 @@ public sealed partial class ContainerService
         }
         catch
         {
-            await CleanUpFailedStartAsync(container, stateDir, started);
+            await CleanUpFailedStartAsync(container, started);
             EndPendingAttaches(live);
             throw;
         }
@@ -149,7 +149,7 @@ public sealed partial class ContainerService
 
     // A container the runtime created but could not start is killed; its monitor then deletes
     // it from the runtime (cgroups included) and exits, and only then may its folder go.
-    private async Task CleanUpFailedStartAsync(ContainerRecord container, string stateDir, ShimStart? started)
+    private async Task CleanUpFailedStartAsync(ContainerRecord container, ShimStart? started)
     {
         if (started?.ContainerPid is > 0 and var pid)
         {
@@ -159,7 +159,7 @@ public sealed partial class ContainerService
         }
         ReleaseVolumes(container);
         try { _files.UnmountRootfs(container.Id); } catch (IOException) { }
-        try { if (Directory.Exists(stateDir)) { Directory.Delete(stateDir, recursive: true); } } catch (IOException) { }
+        try { _platform.Runtime.DeleteState(container.Id); } catch (IOException) { }
     }
 
     // The volume side unmounts what a volume's options mounted when its last user lets go.
@@ -248,8 +248,8 @@ public sealed partial class ContainerService
                 {
                     RuntimeCleanup.ForceDelete(runtime.Path, ["--root", _platform.Runtime.RuntimeRoot(runtime.Name)], container.Id);
                 }
-                RecordExitAsync(container.Id, live, exit).GetAwaiter().GetResult();
                 _platform.Runtime.DeleteState(container.Id);
+                RecordExitAsync(container.Id, live, exit).GetAwaiter().GetResult();
             }
         }
     }
@@ -285,7 +285,7 @@ public sealed partial class ContainerService
                 recorded = RecordExitAsync(id, live, LostMonitor);
             }
             await recorded;
-            try { if (Directory.Exists(stateDir)) { Directory.Delete(stateDir, recursive: true); } } catch (IOException) { }
+            try { _platform.Runtime.DeleteState(id); } catch (IOException) { }
         }
         finally { done.TrySetResult(); }
     }

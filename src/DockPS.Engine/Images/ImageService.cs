@@ -150,17 +150,17 @@ public sealed partial class ImageService(ImageStore store, ContentStore blobs, S
                     $"conflict: unable to delete {image.Id.Short} (must be forced) - image is referenced in multiple repositories");
             }
             var users = Users.ContainersUsing(image.Id);
-            if (users.Count > 0 && !force)
-            {
-                var user = users.FirstOrDefault(u => u.Running) ?? users[0];
-                throw new ImageConflictException(byName
-                    ? $"conflict: unable to remove repository reference \"{nameOrId}\" (must force) - container {Short(user.ContainerId)} is using its referenced image {image.Id.Short}"
-                    : $"conflict: unable to delete {image.Id.Short} ({(user.Running ? "cannot be forced" : "must be forced")}) - image is being used by {(user.Running ? "running" : "stopped")} container {Short(user.ContainerId)}");
-            }
-            if (!byName && users.FirstOrDefault(u => u.Running) is { } runner)
+            var runner = users.FirstOrDefault(u => u.Running);
+            if (!byName && runner is not null)
             {
                 throw new ImageConflictException(
                     $"conflict: unable to delete {image.Id.Short} (cannot be forced) - image is being used by running container {Short(runner.ContainerId)}");
+            }
+            if (users.Count > 0 && !force)
+            {
+                throw new ImageConflictException(byName
+                    ? $"conflict: unable to remove repository reference \"{nameOrId}\" (must force) - container {Short((runner ?? users[0]).ContainerId)} is using its referenced image {image.Id.Short}"
+                    : $"conflict: unable to delete {image.Id.Short} (must be forced) - image is being used by stopped container {Short(users[0].ContainerId)}");
             }
             foreach (var name in names) { Untag(image, name, removed); }
             if (users.Count == 0) { removed.AddRange(Delete(image)); }
