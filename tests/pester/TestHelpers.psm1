@@ -434,6 +434,48 @@ function Stop-TestRegistry {
     Remove-Item $Registry.Dir -Recurse -Force -ErrorAction Ignore
 }
 
+function Start-TestDockerd {
+    <#
+    .SYNOPSIS
+        Starts Debian's dockerd 20.10 (docker.io) on its own socket, data root and exec root, with
+        no bridge, no iptables and no forwarding, so it touches nothing outside its folder.
+        Returns Address (unix://…), Process, Dir and LogPath.
+    #>
+    [CmdletBinding()]
+    param()
+    $binary = '/usr/sbin/dockerd'
+    if (-not (Test-Path $binary)) { throw "$binary is missing: apt-get install docker.io" }
+    $dir = New-DockTestDir
+    Set-Content "$dir/daemon.json" '{}'
+    $arguments = '--config-file', "$dir/daemon.json", '--data-root', "$dir/data", '--exec-root', "$dir/exec",
+        '--pidfile', "$dir/dockerd.pid", '--host', "unix://$dir/docker.sock",
+        '--bridge=none', '--iptables=false', '--ip-forward=false', '--ip-masq=false'
+    $process = Start-Process $binary -ArgumentList $arguments -RedirectStandardError "$dir/dockerd.log" -RedirectStandardOutput "$dir/dockerd.out" -PassThru
+    $docker = [pscustomobject]@{ Address = "unix://$dir/docker.sock"; Process = $process; Dir = $dir; LogPath = "$dir/dockerd.log" }
+    if (-not (Wait-DockCondition -TimeoutSeconds 60 -Condition { $process.HasExited -or (Test-DockAnswers $docker.Address) }) -or $process.HasExited) {
+        $log = Get-Content $docker.LogPath -Raw -ErrorAction Ignore
+        Stop-TestDockerd $docker
+        throw "dockerd did not start: $log"
+    }
+    $docker
+}
+
+function Stop-TestDockerd {
+    <#
+    .SYNOPSIS
+        Stops a dockerd from Start-TestDockerd by its PID (it stops the containerd it started),
+        unmounts whatever it left under its folder and removes the folder.
+    #>
+    param([Parameter(Position = 0)] $Docker)
+    if ($null -eq $Docker) { return }
+    if (-not $Docker.Process.HasExited) {
+        $null = & kill -TERM $Docker.Process.Id
+        if (-not $Docker.Process.WaitForExit(30000)) { $Docker.Process.Kill($true); $Docker.Process.WaitForExit() }
+    }
+    foreach ($mount in Get-MountUnder $Docker.Dir) { $null = & umount -l $mount 2>&1 }
+    Remove-Item $Docker.Dir -Recurse -Force -ErrorAction Ignore
+}
+
 function Get-DockErrorRecord {
     <#
     .SYNOPSIS
@@ -449,5 +491,5 @@ function Get-DockErrorRecord {
 Export-ModuleMember -Function Get-DockTestModulePath, Import-DockTestModule, Get-DockpsdPath, New-DockTestDir,
     Use-SafeDockHost, Restore-DockHost, Get-FreeTcpPort, Test-DockAnswers, Test-ProcessAlive, Get-ProcessCommandLine,
     Get-DockpsdProcessId, Wait-DockCondition, New-TestDaemon, Start-TestDaemonProcess, Get-TestDaemonPid,
-    Send-DaemonSignal, Remove-TestDaemon, Get-DockErrorRecord, Invoke-DockerCli, Start-TestRegistry, Stop-TestRegistry,
+    Send-DaemonSignal, Remove-TestDaemon, Get-DockErrorRecord, Invoke-DockerCli, Start-TestRegistry, Stop-TestRegistry, Start-TestDockerd, Stop-TestDockerd,
     Remove-TestContainer, Get-ContainerMonitorId, Get-MountUnder

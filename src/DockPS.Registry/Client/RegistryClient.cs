@@ -172,6 +172,7 @@ public sealed partial class RegistryClient : IDisposable
     private async Task<RegistryException> ErrorAsync(HttpResponseMessage response, CancellationToken ct)
     {
         var (errors, contentType) = await ReadErrorsAsync(response, ct);
+        if (errors.Count == 0 && ChallengeError(response) is { } refusal) { errors = [refusal]; }
         var request = response.RequestMessage;
         var what = $"registry {Registry}: {request?.Method} {request?.RequestUri?.AbsolutePath}: {(int)response.StatusCode} {response.ReasonPhrase}";
         var detail = errors.Count > 0 ? ": " + string.Join("; ", errors.Select(e => $"{e.Code}: {e.Message}")) : "";
@@ -183,6 +184,18 @@ public sealed partial class RegistryClient : IDisposable
             _ => new RegistryException(message, response.StatusCode, errors, contentType),
         };
     }
+
+    /// <summary>
+    /// The refusal a Bearer challenge's <c>error</c> names (RFC 6750), as the distribution error it
+    /// stands for: a HEAD's answer has no body to say why it was refused, the challenge still does.
+    /// </summary>
+    private static RegistryError? ChallengeError(HttpResponseMessage response) =>
+        AuthChallenge.Select(response.Headers.WwwAuthenticate)?.Parameters.GetValueOrDefault("error") switch
+        {
+            "insufficient_scope" => new RegistryError(RegistryErrorCodes.Denied, "requested access to the resource is denied", null),
+            "invalid_token" => new RegistryError(RegistryErrorCodes.Unauthorized, "authentication required", null),
+            _ => null,
+        };
 
     private static async Task<(IReadOnlyList<RegistryError> Errors, string? ContentType)> ReadErrorsAsync(HttpResponseMessage response, CancellationToken ct)
     {

@@ -32,7 +32,7 @@ internal static class AuthGate
         var needed = action is null ? null
             : new AccessScope(type, name, type == AccessScope.Repository && action != AccessScope.Pull ? [AccessScope.Pull, action] : [action]);
         var (identity, failure) = authority.Identify(http.Request.Headers.Authorization.FirstOrDefault());
-        if (identity is null)
+        if (identity is null || (identity.IsAnonymous && action is null))
         {
             Challenge(http, needed, failure == AuthFailure.InvalidToken ? "invalid_token" : null);
             throw new DistributionException(DistributionErrorCode.Unauthorized,
@@ -62,7 +62,7 @@ internal static class AuthGate
     /// </summary>
     public static bool UserMay(HttpContext http, RegistryServices services, string name, string action) =>
         services.Auth is not { } authority
-        || (http.Items[IdentityKey] is Identity identity && authority.Access.Allows(identity.User, name, action));
+        || (http.Items[IdentityKey] is Identity { IsAnonymous: false } identity && authority.Access.Allows(identity.User, name, action));
 
     /// <summary>The token endpoint's URL as this client reaches the registry.</summary>
     public static string Realm(HttpContext http) => $"{http.Request.Scheme}://{http.Request.Host}{TokenPath}";

@@ -11,6 +11,12 @@ namespace DockPS.RegistryServer.Api;
 /// be fewer than asked or none (a login asks for none); the registry then answers 403 for what
 /// is missing.
 /// </summary>
+/// <remarks>
+/// A GET with no credentials at all gets an anonymous token that grants nothing, as public token
+/// services do, so that a client that is not logged in hears "denied" from the registry, an
+/// answer it does not retry. Refusing the token itself made dockerd retry the push for a minute
+/// before it gave up. Wrong credentials are still refused here with 401.
+/// </remarks>
 internal static class TokenRoutes
 {
     public static async Task HandleAsync(HttpContext http, RegistryServices services)
@@ -42,8 +48,14 @@ internal static class TokenRoutes
             }
             else if (HttpMethods.IsGet(http.Request.Method))
             {
-                (user, password) = RegistryAuthority.TryBasic(http.Request.Headers.Authorization.FirstOrDefault() ?? "");
+                var authorization = http.Request.Headers.Authorization.FirstOrDefault();
+                (user, password) = RegistryAuthority.TryBasic(authorization ?? "");
                 scopes = http.Request.Query["scope"];
+                if (authorization is null)
+                {
+                    await WriteTokenAsync(http, authority, Identity.AnonymousUser, [], oauth: false);
+                    return;
+                }
             }
             else
             {
@@ -56,24 +68,28 @@ internal static class TokenRoutes
                 throw new DistributionException(DistributionErrorCode.Unauthorized,
                     user is { Length: > 0 } ? "incorrect username or password" : "authentication required");
             }
-            var granted = authority.Access.Grant(user, AccessScope.ParseAll(scopes));
-            var (token, issuedAt) = authority.Tokens.Issue(user, granted);
-            http.Response.Headers.CacheControl = "no-store";
-            var body = Responses.Json(writer =>
-            {
-                writer.WriteStartObject();
-                writer.WriteString("token", token);
-                writer.WriteString("access_token", token);
-                writer.WriteNumber("expires_in", (int)authority.Tokens.Lifetime.TotalSeconds);
-                writer.WriteString("issued_at", issuedAt.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture));
-                if (oauth) { writer.WriteString("scope", string.Join(' ', granted)); }
-                writer.WriteEndObject();
-            });
-            await Responses.WriteBodyAsync(http, "application/json", body);
+            await WriteTokenAsync(http, authority, user, authority.Access.Grant(user, AccessScope.ParseAll(scopes)), oauth);
         }
         catch (DistributionException error) when (!http.Response.HasStarted)
         {
             await Responses.WriteErrorAsync(http, error);
         }
+    }
+
+    private static Task WriteTokenAsync(HttpContext http, RegistryAuthority authority, string user, IReadOnlyList<AccessScope> granted, bool oauth)
+    {
+        var (token, issuedAt) = authority.Tokens.Issue(user, granted);
+        http.Response.Headers.CacheControl = "no-store";
+        var body = Responses.Json(writer =>
+        {
+            writer.WriteStartObject();
+            writer.WriteString("token", token);
+            writer.WriteString("access_token", token);
+            writer.WriteNumber("expires_in", (int)authority.Tokens.Lifetime.TotalSeconds);
+            writer.WriteString("issued_at", issuedAt.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture));
+            if (oauth) { writer.WriteString("scope", string.Join(' ', granted)); }
+            writer.WriteEndObject();
+        });
+        return Responses.WriteBodyAsync(http, "application/json", body);
     }
 }

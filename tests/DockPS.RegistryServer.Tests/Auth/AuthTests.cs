@@ -110,13 +110,42 @@ public sealed class AuthTests(AuthRegistry fixture) : IClassFixture<AuthRegistry
         Assert.Equal("UNAUTHORIZED", await ErrorCodeAsync(wrong));
         using var unknown = await RequestTokenAsync(http, "nobody", AuthFiles.AlicePassword, "repository:x/y:pull");
         Assert.Equal(HttpStatusCode.Unauthorized, unknown.StatusCode);
-        using var anonymous = await RequestTokenAsync(http, null, null, "repository:x/y:pull");
-        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
 
         using var basic = With(_target, Basic(AuthFiles.Alice, "not her password"));
         using var root = await basic.GetAsync("/v2/");
         Assert.Equal(HttpStatusCode.Unauthorized, root.StatusCode);
         Assert.StartsWith("Bearer realm=", root.Headers.WwwAuthenticate.ToString());
+    }
+
+    [Fact]
+    public async Task A_client_without_credentials_gets_an_anonymous_token_that_opens_nothing_and_stores_nothing()
+    {
+        // dockerd retries a push for a minute when the token itself is refused, and gives up at
+        // once on "denied": public token services answer anonymous clients this way too.
+        using var http = _target.NewClient();
+        var name = NewRepo("auth");
+        using (var response = await RequestTokenAsync(http, null, null, $"repository:{name}:pull,push"))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+        var token = await AnonymousTokenAsync(http, $"repository:{name}:pull,push", "registry:catalog:*");
+        Assert.Empty(AccessOf(token));
+
+        using var anonymous = WithToken(_target, token);
+        using var root = await anonymous.GetAsync("/v2/");
+        Assert.Equal(HttpStatusCode.Unauthorized, root.StatusCode);
+        var blob = RandomBytes(150);
+        using var push = await anonymous.PostAsync($"/v2/{name}/blobs/uploads/?digest={Sha256(blob)}", Octets(blob));
+        Assert.Equal(HttpStatusCode.Forbidden, push.StatusCode);
+        Assert.Equal("DENIED", await ErrorCodeAsync(push));
+        Assert.Contains("error=\"insufficient_scope\"", push.Headers.WwwAuthenticate.ToString());
+        using var pull = await anonymous.GetAsync($"/v2/{name}/tags/list");
+        Assert.Equal(HttpStatusCode.Forbidden, pull.StatusCode);
+        using var catalog = await anonymous.GetAsync("/v2/_catalog");
+        Assert.Equal(HttpStatusCode.Forbidden, catalog.StatusCode);
+
+        Assert.False(Directory.Exists(Path.Combine(_target.StorageRoot, "repositories", name)));
+        Assert.Empty(FilesMentioning(_target.StorageRoot, Sha256(blob)[7..]));
     }
 
     [Fact]

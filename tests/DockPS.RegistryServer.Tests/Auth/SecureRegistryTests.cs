@@ -124,7 +124,7 @@ public sealed class SecureRegistryTests(SecureRegistry fixture) : IClassFixture<
         var reference = $"docker://{fixture.Registry.Host}/secure/refused:1";
         var anonymous = await RunSkopeoAsync("copy", "--insecure-policy", "--dest-cert-dir", fixture.CertDir, $"oci:{layout}:latest", reference);
         Assert.NotEqual(0, anonymous.Exit);
-        Assert.Contains("unauthorized", anonymous.Stderr, StringComparison.OrdinalIgnoreCase);
+        Assert.Matches("(?i)denied|forbidden", anonymous.Stderr);
         var reader = await RunSkopeoAsync("copy", "--insecure-policy", "--dest-cert-dir", fixture.CertDir,
             "--dest-creds", $"{AuthFiles.Reader}:{AuthFiles.ReaderPassword}", $"oci:{layout}:latest", reference);
         Assert.NotEqual(0, reader.Exit);

@@ -8,6 +8,12 @@ namespace DockPS.Registry.Server.Auth;
 /// </summary>
 public sealed record Identity(string User, IReadOnlyList<AccessScope>? TokenAccess)
 {
+    /// <summary>The user of the tokens issued to clients that sent no credentials: they grant nothing.</summary>
+    public const string AnonymousUser = "";
+
+    /// <summary>True for the holder of an anonymous token: known to have no credentials, allowed nothing.</summary>
+    public bool IsAnonymous => User.Length == 0;
+
     /// <summary>True when this identity may do <paramref name="action"/> to <paramref name="type"/>:<paramref name="name"/>.</summary>
     public bool Allows(AccessList access, string type, string name, string action) => TokenAccess is { } scopes
         ? scopes.Any(s => s.Covers(type, name, action))
