@@ -9,9 +9,10 @@ Set-StrictMode -Version Latest
 Import-Module (Join-Path $PSScriptRoot 'ContainerBench.psm1') -Force   # Get-BenchMedian, Measure-Ms
 
 # The raw-read reference: a minimal HTTP/1.1 server on loopback that answers every request with
-# the whole file through the kernel's sendfile (Socket.SendFile), no user-space copy. It is the
-# fastest an HTTP server on this machine can hand out the file, so "GET as a percentage of it"
-# is an honest ceiling rather than a flattering one.
+# the whole file, either through the kernel's sendfile (Socket.SendFile, path /sendfile) or by
+# plain 1 MiB reads and sends (any other path). The bench takes the faster of the two for each
+# run: on this machine's virtual loopback the plain copy beats sendfile (1.6 against 1.1 GiB/s
+# in Python), so sendfile alone would be a flattering ceiling rather than an honest one.
 $rawServerSource = @'
 using System;
 using System.IO;
@@ -58,7 +59,20 @@ public sealed class DockBenchRawFileServer : IDisposable
                 }
                 var head = Encoding.ASCII.GetBytes("HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: " +
                     _length + "\r\nConnection: close\r\n\r\n");
-                socket.SendFile(_path, head, null, TransmitFileOptions.UseDefaultWorkerThread);
+                if (Encoding.ASCII.GetString(buffer, 0, seen).StartsWith("GET /sendfile ", StringComparison.Ordinal))
+                {
+                    socket.SendFile(_path, head, null, TransmitFileOptions.UseDefaultWorkerThread);
+                }
+                else
+                {
+                    socket.Send(head);
+                    var chunk = new byte[1 << 20];
+                    using (var file = File.OpenRead(_path))
+                    {
+                        int n;
+                        while ((n = file.Read(chunk, 0, chunk.Length)) > 0) { socket.Send(chunk, 0, n, SocketFlags.None); }
+                    }
+                }
                 socket.Shutdown(SocketShutdown.Send);
             }
             catch { }
@@ -120,8 +134,9 @@ function Send-BenchBlob {
 
 function Measure-BlobThroughput {
     # $Runs monolithic PUTs (each to a new repository) and GETs to /dev/null of a file; MiB/s per
-    # run. Each GET is followed by a GET of the same file from the raw server at $RawUrl, so the
-    # share of the raw read compares runs made under the same load from the other tenants.
+    # run. Each GET is followed by GETs of the same file from the raw server at $RawUrl (sendfile
+    # and plain copy, the faster counts), so the share of the raw read compares runs made under
+    # the same load from the other tenants.
     param([string] $Address, [string] $File, [string] $Digest, [int] $Runs, [string] $RawUrl)
     $mib = (Get-Item $File).Length / 1MB
     $put = @(); $get = @(); $raw = @()
@@ -131,8 +146,12 @@ function Measure-BlobThroughput {
         $got = Invoke-BenchCurl -Expect 200 -Arguments @('-o', '/dev/null', "http://$Address/v2/$repository/blobs/$Digest")
         if ($got.Down -ne (Get-Item $File).Length) { throw "GET of $Digest at $Address returned $($got.Down) bytes" }
         $get += $mib / $got.Seconds
-        $got = Invoke-BenchCurl -Expect 200 -Arguments @('-o', '/dev/null', $RawUrl)
-        $raw += ($got.Down / 1MB) / $got.Seconds
+        $best = 0
+        foreach ($way in 'sendfile', 'copy') {
+            $got = Invoke-BenchCurl -Expect 200 -Arguments @('-o', '/dev/null', "$RawUrl/$way")
+            $best = [Math]::Max($best, ($got.Down / 1MB) / $got.Seconds)
+        }
+        $raw += $best
     }
     [pscustomobject]@{ PutMiBs = Get-BenchMedian $put; GetMiBs = Get-BenchMedian $get; RawMiBs = Get-BenchMedian $raw }
 }
@@ -260,7 +279,7 @@ function Invoke-RegistryBench {
         })
 
         $raw = [DockBenchRawFileServer]::new($blobFile)
-        $rawUrl = "http://127.0.0.1:$($raw.Port)/blob"
+        $rawUrl = "http://127.0.0.1:$($raw.Port)"
         # One registry at a time, so neither competes with the other for the two cores.
         $ours = Start-DockpsBenchRegistry $registryPath
         $oursFigures = Measure-RegistryFigures $ours.Address $dir 'dockps-registry' $blob $small $sets $ThroughputRuns $rawUrl
@@ -274,7 +293,7 @@ function Invoke-RegistryBench {
         Write-Host ('    blob GET:     dockps-registry {0,7:N0} MiB/s, docker-registry {1,7:N0} MiB/s  ours/reference {2:N2}x (target >= 1.0)' -f $o.GetMiBs, $t.GetMiBs, ($o.GetMiBs / $t.GetMiBs))
         Write-Host ('    manifest PUT: dockps-registry {0,7:N0} req/s, docker-registry {1,7:N0} req/s  ours/reference {2:N2}x (target >= 1.0)' -f $o.PutRate, $t.PutRate, ($o.PutRate / $t.PutRate))
         Write-Host ('    manifest GET: dockps-registry {0,7:N0} req/s, docker-registry {1,7:N0} req/s  ours/reference {2:N2}x (target >= 1.0)' -f $o.GetRate, $t.GetRate, ($o.GetRate / $t.GetRate))
-        Write-Host ('    raw read of the same file over loopback (a sendfile HTTP server in this pwsh, curl to /dev/null; one after each blob GET): {0:N0} MiB/s beside dockps-registry, {1:N0} MiB/s beside docker-registry' -f $o.RawMiBs, $t.RawMiBs)
+        Write-Host ('    raw read of the same file over loopback (an HTTP server in this pwsh, the faster of sendfile and 1 MiB copies, curl to /dev/null; after each blob GET): {0:N0} MiB/s beside dockps-registry, {1:N0} MiB/s beside docker-registry' -f $o.RawMiBs, $t.RawMiBs)
         Write-Host ('    blob GET as a share of the raw read: dockps-registry {0:P0} (target >= 80%), docker-registry {1:P0}' -f ($o.GetMiBs / $o.RawMiBs), ($t.GetMiBs / $t.RawMiBs))
     }
     finally {
