@@ -116,6 +116,27 @@ public abstract class ConformanceSuite<TTarget>(TTarget target) where TTarget : 
     }
 
     [Fact]
+    public async Task A_blob_of_several_megabytes_comes_back_whole_and_by_ranges_across_megabyte_boundaries()
+    {
+        // Larger than the step a registry may read a file in (ours reads 1 MiB at a time).
+        using var http = Target.NewClient();
+        var name = NewRepo();
+        var content = RandomBytes(3 * 1024 * 1024 + 12_345);
+        var digest = await PushBlobAsync(http, name, content);
+        using var whole = await http.GetAsync($"/v2/{name}/blobs/{digest}");
+        Assert.Equal(HttpStatusCode.OK, whole.StatusCode);
+        Assert.Equal(content, await whole.Content.ReadAsByteArrayAsync());
+        foreach (var (from, to) in new[] { (1024L * 1024 - 10, 2L * 1024 * 1024 + 10), (5L, 3L * 1024 * 1024 + 1), (3L * 1024 * 1024, content.Length - 1L) })
+        {
+            var request = new HttpRequestMessage(HttpMethod.Get, $"/v2/{name}/blobs/{digest}");
+            request.Headers.Range = new RangeHeaderValue(from, to);
+            using var part = await http.SendAsync(request);
+            Assert.Equal(HttpStatusCode.PartialContent, part.StatusCode);
+            Assert.Equal(content[(int)from..(int)(to + 1)], await part.Content.ReadAsByteArrayAsync());
+        }
+    }
+
+    [Fact]
     public async Task Index_and_manifest_list_pull_after_their_children()
     {
         using var http = Target.NewClient();
