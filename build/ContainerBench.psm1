@@ -70,8 +70,8 @@ function Invoke-ContainerBench {
         Write-Host "==> [$Label] docker run --rm busybox true, real CLI (15 runs)" -ForegroundColor Cyan
         $docker = (Get-Command docker -CommandType Application -ErrorAction Ignore | Select-Object -First 1).Source
         if ($docker) {
-            $null = & $docker -H $Address run --rm busybox true
-            $times = 1..15 | ForEach-Object { Measure-Ms { & $docker -H $Address run --rm busybox true } }
+            $null = & $docker -H $Address run --rm busybox true 2>$null
+            $times = 1..15 | ForEach-Object { Measure-Ms { & $docker -H $Address run --rm busybox true 2>$null } }
             $results.CliRun = Get-BenchMedian $times
             Write-Host ('    median {0:N1} ms (target <= 60)' -f $results.CliRun)
         }

@@ -277,7 +277,7 @@ function Invoke-DockBench {
         Start-Process $dockpsd -ArgumentList '-H', "unix://$sock", '--data-root', "$dir/data", '--exec-root', "$dir/exec" -RedirectStandardError "$dir/log" -PassThru
     }
     $rows = @($ours)
-    $dockerd = Get-Command dockerd -ErrorAction Ignore
+    $dockerd = Get-Command dockerd -CommandType Application -ErrorAction Ignore | Select-Object -First 1
     if ($dockerd) {
         $rows += Measure-DaemonStart 'dockerd' {
             param($dir, $sock)
@@ -316,10 +316,12 @@ function Invoke-ContainerBenchSuite {
         $tar = (New-BusyboxTarball "$dir/busybox.tar").FullName
         $null = Import-Image $tar busybox:latest -HostAddress $daemon.HostAddress
         $ours = Invoke-ContainerBench -Address $daemon.HostAddress -Dir $dir -ModuleDir (Split-Path $ModulePath) -WithCmdlets
-        $reference = Get-Command dockerd -CommandType Application -ErrorAction Ignore
+        $reference = Get-Command dockerd -CommandType Application -ErrorAction Ignore | Select-Object -First 1
         if (-not $reference) { Write-Host '    dockerd not installed: no ratios (Docker figures above are from DESIGN.md)'; return }
+        # Its containers' cgroups go under a parent of this run's own, removed at the end.
+        $cgroupParent = "dockps-bench-$(Split-Path $dir -Leaf)"
         $dockerd = Start-Process $reference.Source -PassThru -RedirectStandardError "$dir/dockerd.log" -ArgumentList '-H', "unix://$dir/docker.sock",
-            '--data-root', "$dir/docker-data", '--exec-root', "$dir/docker-exec", '--pidfile', "$dir/docker.pid",
+            '--data-root', "$dir/docker-data", '--exec-root', "$dir/docker-exec", '--pidfile', "$dir/docker.pid", '--cgroup-parent', "/$cgroupParent",
             '--iptables=false', '--ip-forward=false', '--ip-masq=false', '--bridge=none'
         $null = Wait-DockCondition -TimeoutSeconds 30 -Condition { Test-Path "$dir/docker.sock" }
         & docker -H "unix://$dir/docker.sock" import -c 'CMD ["sh"]' $tar busybox:latest | Out-Null
@@ -330,7 +332,11 @@ function Invoke-ContainerBenchSuite {
         Write-Host ('    logging: dockpsd {0:N0} MiB/s, dockerd {1:N0} MiB/s' -f $ours.LogMiBs, $theirs.LogMiBs)
     }
     finally {
-        if ($dockerd) { Stop-Process -Id $dockerd.Id -ErrorAction Ignore; $null = $dockerd.WaitForExit(30000) }
+        if ($dockerd) {
+            Stop-Process -Id $dockerd.Id -ErrorAction Ignore
+            $null = $dockerd.WaitForExit(30000)
+            Get-Item "/sys/fs/cgroup/$cgroupParent", "/sys/fs/cgroup/*/$cgroupParent" -ErrorAction Ignore | ForEach-Object { $_.Delete() }
+        }
         $daemon | Stop-DockDaemon -Confirm:$false -ErrorAction Continue
         Get-Content /proc/self/mountinfo | ForEach-Object { ($_ -split ' ')[4] } | Where-Object { $_.StartsWith("$dir/") } |
             Sort-Object Length -Descending | ForEach-Object { & umount -l $_ }
