@@ -98,7 +98,14 @@ int launch_create(char *err, size_t errlen)
     char pid_file[4096];
     const char *sub[10];
     int n = 0;
-    sub[n++] = "create";
+    /* One runtime run instead of create then start saves a runtime process and a round trip;
+     * it is only asked for when no attach client must be connected before the first output. */
+    if (S.o.start_at_once) {
+        sub[n++] = "run";
+        sub[n++] = "--detach";
+    } else {
+        sub[n++] = "create";
+    }
     sub[n++] = "--bundle";
     sub[n++] = S.o.bundle;
     sub[n++] = "--pid-file";
@@ -119,6 +126,8 @@ int launch_create(char *err, size_t errlen)
         runtime_run(del, 3, null_fds, ignored, sizeof ignored);
         rc = -1;
     }
+    if (rc == 0 && S.o.start_at_once)
+        S.started = 1;
     drop_console();
     return rc;
 }

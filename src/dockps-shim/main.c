@@ -104,6 +104,8 @@ static void parse(int argc, char **argv)
             o->stdin_open = 1;
         else if (strcmp(a, "--stdin-once") == 0)
             o->stdin_once = 1;
+        else if (strcmp(a, "--start") == 0)
+            o->start_at_once = 1;
         else {
             static const char *size_text, *files_text, *runtime_arg;
             const char *names[] = {"--runtime", "--runtime-arg", "--id", "--bundle", "--state", "--log",
@@ -303,7 +305,7 @@ int main(int argc, char **argv)
         if (launch_create(err, sizeof err) != 0)
             fail(err);
         snprintf(text, sizeof text, "%d %d", (int)S.main_pid, (int)S.self);
-        sync_line("created", text);
+        sync_line(S.started ? "started" : "created", text);
     } else {
         snprintf(text, sizeof text, "%d", (int)S.self);
         sync_line("ready", text);

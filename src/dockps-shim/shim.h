@@ -17,6 +17,7 @@ struct options {
     int n_runtime_args;
     const char *id, *bundle, *state;
     int tty, stdin_open, stdin_once;
+    int start_at_once; /* --start: create and start in one runtime run */
     const char *log;
     long long log_max_size;
     int log_max_files;

@@ -105,6 +105,10 @@ public static class DaemonHost
         // Kestrel's and the host's chatter is noise in a daemon log unless debugging.
         builder.Logging.AddFilter("Microsoft", options.Debug ? LogLevel.Information : LogLevel.Warning);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
+        // A client may fire a thousand requests at once (docker-py, scripts removing containers in
+        // parallel); with Kestrel's 512 queued connections the rest failed to connect (EAGAIN on a
+        // unix socket). Ask for the kernel's maximum (net.core.somaxconn caps it), as Go servers do.
+        builder.WebHost.UseSockets(sockets => sockets.Backlog = int.MaxValue);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;

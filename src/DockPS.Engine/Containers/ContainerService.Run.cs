@@ -85,6 +85,10 @@ public sealed partial class ContainerService
                 JsonSerializer.SerializeToUtf8Bytes(spec, OciJsonContext.Default.OciSpec), cancellationToken);
 
             var log = container.Config.Host.Log;
+            // Without clients to connect first, the monitor creates and starts in one runtime run.
+            var startAtOnce = live.PendingAttaches.Count == 0;
+            // Taken before the start: a process that ends at once must not finish before it started.
+            var startedAt = DateTimeOffset.UtcNow;
             started = await new ShimLauncher(_platform.ShimPath).LaunchAsync(new ShimOptions
             {
                 RuntimePath = runtimePath,
@@ -99,14 +103,18 @@ public sealed partial class ContainerService
                 LogMaxSize = LogOptions.MaxSize(log),
                 LogMaxFiles = LogOptions.MaxSize(log) is null ? null : LogOptions.MaxFiles(log),
                 OomFile = OomFile(container.Id),
+                StartAtOnce = startAtOnce,
             }, cancellationToken);
 
-            // Clients that attached before start get every byte: connect them, then start.
-            foreach (var attach in live.PendingAttaches) { await attach.Connect(stateDir); }
-            // Taken before the start: a process that ends at once must not finish before it started.
-            var startedAt = DateTimeOffset.UtcNow;
-            var pid = await new ShimConnection(stateDir, started.ShimPid).StartAsync(cancellationToken);
-            live.PendingAttaches.Clear();
+            var pid = started.ContainerPid!.Value;
+            if (!started.Started)
+            {
+                // Clients that attached before start get every byte: connect them, then start.
+                foreach (var attach in live.PendingAttaches) { await attach.Connect(stateDir); }
+                startedAt = DateTimeOffset.UtcNow;
+                pid = await new ShimConnection(stateDir, started.ShimPid).StartAsync(cancellationToken);
+                live.PendingAttaches.Clear();
+            }
 
             var running = container with
             {

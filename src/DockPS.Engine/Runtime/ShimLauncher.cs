@@ -11,6 +11,9 @@ namespace DockPS.Engine.Runtime;
 /// <param name="StateDirectory">The shim's state directory.</param>
 public sealed record ShimStart(int ShimPid, int? ContainerPid, string Id, string StateDirectory)
 {
+    /// <summary>The container runs already (<see cref="ShimOptions.StartAtOnce"/>): no start request follows.</summary>
+    public bool Started { get; init; }
+
     /// <summary>A client for this shim's requests.</summary>
     public ShimConnection Connect() => new(StateDirectory, ShimPid);
 }
@@ -26,8 +29,9 @@ public sealed class ShimLauncher(string shimPath)
     public string ShimPath { get; } = shimPath;
 
     /// <summary>
-    /// Starts a shim. Container mode returns once the runtime has created the container; exec mode
-    /// once the shim holds the process's stdio.
+    /// Starts a shim. Container mode returns once the runtime has created the container (and
+    /// started it, with <see cref="ShimOptions.StartAtOnce"/>); exec mode once the shim holds the
+    /// process's stdio.
     /// </summary>
     /// <exception cref="RuntimeFailedException">The runtime failed; the message is its own.</exception>
     /// <exception cref="ShimException">The shim could not be run, refused its options or state directory, or ended without saying why.</exception>
@@ -82,8 +86,8 @@ public sealed class ShimLauncher(string shimPath)
         var numbers = rest.Split(' ');
         switch (kind)
         {
-            case "created" when numbers.Length == 2 && TryPid(numbers[0], out var containerPid) && TryPid(numbers[1], out var shimPid):
-                return new ShimStart(shimPid, containerPid, options.Id, options.StateDirectory);
+            case "created" or "started" when numbers.Length == 2 && TryPid(numbers[0], out var containerPid) && TryPid(numbers[1], out var shimPid):
+                return new ShimStart(shimPid, containerPid, options.Id, options.StateDirectory) { Started = kind == "started" };
             case "ready" when numbers.Length == 1 && TryPid(numbers[0], out var execShimPid):
                 return new ShimStart(execShimPid, null, options.Id, options.StateDirectory);
             case "error" when rest.StartsWith(ShimProcess.ProgramName + ": ", StringComparison.Ordinal):

@@ -55,6 +55,12 @@ public sealed record ShimOptions
     /// </summary>
     public string? OomFile { get; init; }
 
+    /// <summary>
+    /// Container mode: create and start in one runtime run (<c>--start</c>), for a start that no
+    /// attach client waits on: the process may write before anything could connect.
+    /// </summary>
+    public bool StartAtOnce { get; init; }
+
     /// <summary>A process.json to run in the existing container <see cref="Id"/> (exec mode); null for the container itself.</summary>
     public string? ExecProcessPath { get; init; }
 
@@ -76,6 +82,7 @@ public sealed record ShimOptions
         if (Tty) { args.Add("--tty"); }
         if (Stdin) { args.Add("--stdin"); }
         if (StdinOnce) { args.Add("--stdin-once"); }
+        if (StartAtOnce) { args.Add("--start"); }
         if (LogPath is not null)
         {
             args.AddRange(["--log", LogPath]);

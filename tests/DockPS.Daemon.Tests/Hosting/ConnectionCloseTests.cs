@@ -31,4 +31,19 @@ public sealed class ConnectionCloseTests : IDisposable
         while ((read = await socket.ReceiveAsync(buffer, SocketFlags.None, guard.Token)) > 0) { received.Write(buffer, 0, read); }
         Assert.StartsWith(statusLine + "\r\n", Encoding.ASCII.GetString(received.ToArray()));
     }
+
+    [Fact]
+    public void TheApiSocketQueuesAsManyConnectionsAsTheKernelAllows()
+    {
+        // Kestrel queued 512 connections; a client firing a thousand requests at once (parallel
+        // removals in a script) saw some fail to connect with EAGAIN while the daemon was busy.
+        // For a listening socket, ss shows the queue's length in its Send-Q column.
+        var somaxconn = int.Parse(File.ReadAllText("/proc/sys/net/core/somaxconn").Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        var info = new System.Diagnostics.ProcessStartInfo("ss", ["-x", "-l", "-n", "-H"]) { RedirectStandardOutput = true };
+        using var ss = System.Diagnostics.Process.Start(info)!;
+        var listening = ss.StandardOutput.ReadToEnd().Split('\n').Single(l => l.Contains(_daemon.Socket, StringComparison.Ordinal));
+        ss.WaitForExit();
+        var columns = listening.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(somaxconn, int.Parse(columns[3], System.Globalization.CultureInfo.InvariantCulture));
+    }
 }

@@ -42,6 +42,52 @@ public sealed class ShimLifecycleTests(ShimFixture fixture)
 
     [Theory]
     [MemberData(nameof(ShimFixture.Runtimes), MemberType = typeof(ShimFixture))]
+    public async Task StartAtOnceRunsTheContainerInOneRuntimeRunAndRefusesALaterStart(string runtime)
+    {
+        await using var box = new ShimSandbox(fixture, runtime);
+        box.WriteConfig(["sh", "-c", "echo at-once; exit 4"]);
+        var launched = await box.LaunchAsync(box.Options() with { StartAtOnce = true, LogPath = box.LogPath });
+
+        Assert.True(launched.Started);
+        Assert.NotNull(launched.ContainerPid);
+        var connection = launched.Connect();
+        var exit = await connection.WaitForShimExitAsync(box.Timeout);
+        Assert.Equal(4, exit.ExitCode);
+        // Its output is in the log although no client was attached, and the runtime forgot it.
+        Assert.Contains("at-once", await File.ReadAllTextAsync(box.LogPath), StringComparison.Ordinal);
+        await box.WaitUntilAsync(() => !ShimProcess.IsAlive(launched.ShimPid, box.Id));
+        Assert.False(box.RuntimeKnowsContainer());
+    }
+
+    [Theory]
+    [MemberData(nameof(ShimFixture.Runtimes), MemberType = typeof(ShimFixture))]
+    public async Task StartAtOnceAnswersAStartRequestWithAlreadyStarted(string runtime)
+    {
+        await using var box = new ShimSandbox(fixture, runtime);
+        box.WriteConfig(["sleep", "1000"]);
+        var launched = await box.LaunchAsync(box.Options() with { StartAtOnce = true });
+        var connection = launched.Connect();
+        var refused = await Assert.ThrowsAsync<ShimRequestException>(() => connection.StartAsync(box.Timeout));
+        Assert.Contains("already started", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(0, box.RunRuntime("kill", box.Id, "KILL").Code);
+        Assert.Equal(128 + 9, (await connection.WaitForShimExitAsync(box.Timeout)).ExitCode);
+    }
+
+    [Theory]
+    [MemberData(nameof(ShimFixture.Runtimes), MemberType = typeof(ShimFixture))]
+    public async Task StartAtOnceReportsACommandThatIsNotThereAndLeavesNothing(string runtime)
+    {
+        await using var box = new ShimSandbox(fixture, runtime);
+        box.WriteConfig(["no-such-command-here"]);
+        var failure = await Assert.ThrowsAsync<RuntimeFailedException>(() => box.LaunchAsync(box.Options() with { StartAtOnce = true }));
+        Assert.Contains("no-such-command-here", failure.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(box.State, ShimConnection.SocketName)));
+        Assert.False(File.Exists(Path.Combine(box.State, ShimProcess.PidFileName)));
+        Assert.False(box.RuntimeKnowsContainer());
+    }
+
+    [Theory]
+    [MemberData(nameof(ShimFixture.Runtimes), MemberType = typeof(ShimFixture))]
     public async Task ASignalExitIs128PlusTheSignal(string runtime)
     {
         await using var box = new ShimSandbox(fixture, runtime);
