@@ -92,7 +92,15 @@ public static class DaemonHost
 
     private static WebApplication BuildHost(DaemonOptions options, IReadOnlyList<ListenAddress> addresses)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        // The host's defaults would read appsettings.json from the working directory and watch
+        // that directory, recursively, for changes: from / or a home folder, thousands of inotify
+        // watches, and every container's file changes woke a thread. The daemon has its own
+        // configuration (daemon.json, reloaded on SIGHUP), so nothing is watched.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            Args = ["--hostBuilder:reloadConfigOnChange=false"],
+            ContentRootPath = AppContext.BaseDirectory,
+        });
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o =>
         {

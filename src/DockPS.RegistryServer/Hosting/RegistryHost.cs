@@ -31,7 +31,13 @@ internal static class RegistryHost
         var authority = options.Htpasswd is null ? null : RegistryAuthority.Open(storage.Root, options.Htpasswd, options.Access);
         var services = new RegistryServices(storage, new UploadSessions(storage), authority);
 
-        var builder = WebApplication.CreateSlimBuilder();
+        // Not the host's defaults: they watch the working directory recursively for
+        // appsettings.json, and the storage root is often below it (every blob write woke a thread).
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            Args = ["--hostBuilder:reloadConfigOnChange=false"],
+            ContentRootPath = AppContext.BaseDirectory,
+        });
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {

@@ -15,6 +15,19 @@ public class LifecycleTests
     }
 
     [Fact]
+    public void TheDaemonWatchesNoFilesInTheFolderItWasStartedFrom()
+    {
+        // The web host's defaults watched the working directory recursively (for appsettings.json):
+        // an inotify watch per folder below it, and a thread woken by every container's writes.
+        // This test runs from its bin folder, which has subfolders.
+        Assert.NotEmpty(Directory.GetDirectories(Environment.CurrentDirectory));
+        using var daemon = TestDaemon.Start();
+        var watches = Directory.GetFiles($"/proc/{daemon.Process.Id}/fdinfo")
+            .Sum(info => { try { return File.ReadLines(info).Count(l => l.StartsWith("inotify wd:", StringComparison.Ordinal)); } catch (IOException) { return 0; } });
+        Assert.Equal(0, watches);
+    }
+
+    [Fact]
     public void ASecondDaemonOnTheSameDataRootRefusesAndLeavesNothing()
     {
         using var first = TestDaemon.Start();
