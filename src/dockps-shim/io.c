@@ -49,6 +49,14 @@ int io_read(enum stream s)
     return 0;
 }
 
+/* An exec the runtime could not run has no output; what is in its pipes is the runtime's own
+ * complaint (its child writes it to the process's stderr), already in the start's error reply. */
+void io_discard(void)
+{
+    for (int s = STREAM_STDOUT; s <= STREAM_STDERR; s++)
+        close_stream((enum stream)s);
+}
+
 /* Once the process has exited its output is all written; what descendants may still hold open
  * is read while it keeps coming, but never waited for: quiet for 50 ms, or 1 s in all, ends it. */
 void io_drain(void)

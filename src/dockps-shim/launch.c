@@ -169,6 +169,7 @@ int launch_start(char *err, size_t errlen)
         return 0;
     }
     /* An exec that never ran has nothing left to monitor: it ends as Docker reports it, 126. */
+    io_discard();
     S.exited = 1;
     S.exit_code = 126;
     S.finished_ns = now_ns();

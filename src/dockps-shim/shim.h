@@ -79,6 +79,7 @@ int jsonlog_dirty(void);
 
 /* io.c: the process's streams */
 int io_read(enum stream s);  /* one read; 0 when the stream ended */
+void io_discard(void);       /* an exec that never ran: drop what the runtime wrote */
 void io_drain(void);         /* after the process exit: what is readable now, then stop */
 void io_stdin_write(void);
 int io_stdin_pending(void);

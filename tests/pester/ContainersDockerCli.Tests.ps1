@@ -103,6 +103,10 @@ Describe 'docker run' {
         $exec = docker exec ticker sh -c 'echo from-exec; exit 4'
         $exec.StdOut | Should -Be "from-exec`n"
         $exec.ExitCode | Should -Be 4
+        # A command that is not there: Docker's code and the runtime's message, said once.
+        $missing = docker exec ticker no-such-exec-command
+        $missing.ExitCode | Should -Be 127
+        @($missing.StdErr -split "`n" | Where-Object { $_ -match 'no-such-exec-command.*not found' }).Count | Should -Be 1 -Because $missing.StdErr
 
         $stop = docker stop ticker
         $stop.ExitCode | Should -Be 0

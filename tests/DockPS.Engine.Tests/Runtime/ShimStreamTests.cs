@@ -197,9 +197,15 @@ public sealed class ShimStreamTests(ShimFixture fixture)
         var process = Path.Combine(box.Dir, "exec.json");
         File.WriteAllText(process, ShimSandbox.ProcessJson(["no-such-exec-command"], tty: false).ToJsonString());
         var exec = (await box.LaunchAsync(box.Options(Path.Combine(box.Dir, "exec")) with { ExecProcessPath = process })).Connect();
+        await using var attached = await exec.AttachAsync(false, true, true, box.Timeout);
         var failure = await Assert.ThrowsAsync<RuntimeFailedException>(() => exec.StartAsync(box.Timeout));
         Assert.Contains("no-such-exec-command", failure.Message, StringComparison.Ordinal);
         Assert.Equal(126, (await exec.WaitForShimExitAsync(box.Timeout)).ExitCode);
+        // The message comes once, in the start's reply: the runtime's copy of it, written to the
+        // process's stderr by its child, is not passed on as if the process had said it.
+        var (stdout, stderr, _) = await box.ReadAllAsync(attached);
+        Assert.Equal("", stdout);
+        Assert.Equal("", stderr);
 
         Assert.Equal(0, box.RunRuntime("kill", box.Id, "KILL").Code);
         await container.WaitForShimExitAsync(box.Timeout);
