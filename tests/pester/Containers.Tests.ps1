@@ -413,6 +413,21 @@ Describe 'Wait-Container' {
         ($exits | Sort-Object Container).ExitCode | Should -Be @(2, 3)
     }
 
+    It 'gives up after -Timeout with an OperationTimeout error for each container still running, and leaves them running' {
+        $null = Invoke-Container busybox -Detach -Name wait-quick -- sh -c 'exit 5'
+        $null = Invoke-Container busybox -Detach -Name wait-slow -- sleep 300
+        $exits = Wait-Container wait-quick, wait-slow -Timeout 2 -ErrorVariable late -ErrorAction SilentlyContinue
+        @($exits).Count | Should -Be 1
+        $exits.Container | Should -Be 'wait-quick'
+        $exits.ExitCode | Should -Be 5
+        $late.Count | Should -Be 1
+        $late[0].FullyQualifiedErrorId | Should -BeLike 'WaitContainerTimeout*'
+        $late[0].CategoryInfo.Category | Should -Be 'OperationTimeout'
+        $late[0].TargetObject | Should -Be 'wait-slow'
+        (Get-Container wait-slow).State | Should -Be 'running'
+        Remove-Container wait-slow -Force
+    }
+
     It 'waits for the next exit of a stopped container, not its last one' {
         # Each run N exits with code N once the file goN exists, so the test decides when a run ends.
         $ctl = Join-Path $t.Dir 'wait-ctl'
