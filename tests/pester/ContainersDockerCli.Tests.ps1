@@ -101,7 +101,7 @@ Describe 'docker run' {
         }
         Start-Sleep -Milliseconds 800
         $exec = docker exec ticker sh -c 'echo from-exec; exit 4'
-        $exec.StdOut | Should -Be "from-exec`n"
+        $exec.StdOut | Should -Be "from-exec`n" -Because "exit $($exec.ExitCode), stderr: $($exec.StdErr)"
         $exec.ExitCode | Should -Be 4
         # A command that is not there: Docker's code and the runtime's message, said once.
         $missing = docker exec ticker no-such-exec-command

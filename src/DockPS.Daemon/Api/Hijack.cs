@@ -57,10 +57,20 @@ public static class Hijack
             // Kestrel does not upgrade a request with a body (exec start has one): the body is read
             // by now, so answer 101 on the connection itself and carry the streams over it.
             halfClose.TakenOver = true;
-            var header = $"HTTP/1.1 101 UPGRADED\r\nContent-Type: {context.Response.ContentType}\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n" +
-                         $"Api-Version: {ApiVersions.Format(ApiVersions.Current)}\r\n\r\n";
-            await halfClose.Transport.Output.WriteAsync(System.Text.Encoding.ASCII.GetBytes(header), context.RequestAborted);
-            return new Streams(halfClose.Transport.Input.AsStream(leaveOpen: true), halfClose.Transport.Output.AsStream(leaveOpen: true), Raw: true);
+            var header = System.Text.Encoding.ASCII.GetBytes(
+                $"HTTP/1.1 101 UPGRADED\r\nContent-Type: {context.Response.ContentType}\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n" +
+                $"Api-Version: {ApiVersions.Format(ApiVersions.Current)}\r\n\r\n");
+            var input = halfClose.Transport.Input.AsStream(leaveOpen: true);
+            if (halfClose.Socket is { } socket)
+            {
+                // Straight to the socket, not through Kestrel's output pipe: Finish aborts the
+                // connection, and an abort drops what the pipe still holds: the output of an exec
+                // that ended at once was sometimes lost that way (docker exec printed nothing).
+                await socket.SendAsync(header, System.Net.Sockets.SocketFlags.None, context.RequestAborted);
+                return new Streams(input, new System.Net.Sockets.NetworkStream(socket, ownsSocket: false), Raw: true);
+            }
+            await halfClose.Transport.Output.WriteAsync(header, context.RequestAborted);
+            return new Streams(input, halfClose.Transport.Output.AsStream(leaveOpen: true), Raw: true);
         }
         context.Response.StatusCode = StatusCodes.Status200OK;
         await context.Response.StartAsync(context.RequestAborted);

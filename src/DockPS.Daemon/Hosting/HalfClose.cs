@@ -1,5 +1,6 @@
 using System.IO.Pipelines;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http.Features;
 
 namespace DockPS.Daemon.Hosting;
@@ -15,7 +16,7 @@ namespace DockPS.Daemon.Hosting;
 public static class HalfClose
 {
     /// <summary>Set by a handler when it takes the connection over (see Api/Hijack).</summary>
-    public sealed class Feature(IDuplexPipe transport)
+    public sealed class Feature(IDuplexPipe transport, System.Net.Sockets.Socket? socket)
     {
         /// <summary>Whether the connection now carries a process's streams.</summary>
         public bool TakenOver { get; set; }
@@ -25,6 +26,12 @@ public static class HalfClose
         /// to upgrade a request that has a body, and <c>docker exec</c> sends one.
         /// </summary>
         public IDuplexPipe Transport { get; } = transport;
+
+        /// <summary>
+        /// The connection's socket, where the transport has one: output written to it is in the
+        /// kernel when the write completes, so an abort afterwards cannot drop it.
+        /// </summary>
+        public System.Net.Sockets.Socket? Socket { get; } = socket;
     }
 
     /// <summary>The middleware, for <c>ListenOptions.Use</c>.</summary>
@@ -33,7 +40,7 @@ public static class HalfClose
         var inner = new Pipe(new PipeOptions(useSynchronizationContext: false));
         using var closed = new CancellationTokenSource();
         var transport = new DuplexPipe(inner.Reader, connection.Transport.Output);
-        var feature = new Feature(transport);
+        var feature = new Feature(transport, connection.Features.Get<IConnectionSocketFeature>()?.Socket);
         var wrapper = new Connection(connection, transport, closed.Token);
         wrapper.Features.Set(feature);
         var copy = CopyInputAsync(connection.Transport.Input, inner.Writer, feature, closed);
