@@ -60,17 +60,10 @@ public static class Hijack
             var header = System.Text.Encoding.ASCII.GetBytes(
                 $"HTTP/1.1 101 UPGRADED\r\nContent-Type: {context.Response.ContentType}\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n" +
                 $"Api-Version: {ApiVersions.Format(ApiVersions.Current)}\r\n\r\n");
-            var input = halfClose.Transport.Input.AsStream(leaveOpen: true);
-            if (halfClose.Socket is { } socket)
-            {
-                // Straight to the socket, not through Kestrel's output pipe: Finish aborts the
-                // connection, and an abort drops what the pipe still holds: the output of an exec
-                // that ended at once was sometimes lost that way (docker exec printed nothing).
-                await socket.SendAsync(header, System.Net.Sockets.SocketFlags.None, context.RequestAborted);
-                return new Streams(input, new System.Net.Sockets.NetworkStream(socket, ownsSocket: false), Raw: true);
-            }
-            await halfClose.Transport.Output.WriteAsync(header, context.RequestAborted);
-            return new Streams(input, halfClose.Transport.Output.AsStream(leaveOpen: true), Raw: true);
+            // Straight to the socket (see HalfClose.Feature): the output of an exec that ended at
+            // once was sometimes lost when it went through Kestrel's pipe (docker exec printed nothing).
+            await halfClose.Socket.SendAsync(header, System.Net.Sockets.SocketFlags.None, context.RequestAborted);
+            return new Streams(halfClose.Input.AsStream(leaveOpen: true), new System.Net.Sockets.NetworkStream(halfClose.Socket, ownsSocket: false), Raw: true);
         }
         context.Response.StatusCode = StatusCodes.Status200OK;
         await context.Response.StartAsync(context.RequestAborted);

@@ -16,22 +16,22 @@ namespace DockPS.Daemon.Hosting;
 public static class HalfClose
 {
     /// <summary>Set by a handler when it takes the connection over (see Api/Hijack).</summary>
-    public sealed class Feature(IDuplexPipe transport, System.Net.Sockets.Socket? socket)
+    public sealed class Feature(PipeReader input, System.Net.Sockets.Socket socket)
     {
         /// <summary>Whether the connection now carries a process's streams.</summary>
         public bool TakenOver { get; set; }
 
         /// <summary>
         /// The connection's bytes below HTTP, for a take-over Kestrel will not do itself: it refuses
-        /// to upgrade a request that has a body, and <c>docker exec</c> sends one.
+        /// to upgrade a request that has a body, and <c>docker exec</c> sends one. What the client
+        /// sends comes through <see cref="Input"/> (so a FIN stays stdin's end); output goes to the
+        /// socket itself: written there it is in the kernel when the write completes, so the abort
+        /// that ends such a connection cannot drop it, as it drops what Kestrel's pipe still holds.
         /// </summary>
-        public IDuplexPipe Transport { get; } = transport;
+        public PipeReader Input { get; } = input;
 
-        /// <summary>
-        /// The connection's socket, where the transport has one: output written to it is in the
-        /// kernel when the write completes, so an abort afterwards cannot drop it.
-        /// </summary>
-        public System.Net.Sockets.Socket? Socket { get; } = socket;
+        /// <inheritdoc cref="Input"/>
+        public System.Net.Sockets.Socket Socket { get; } = socket;
     }
 
     /// <summary>The middleware, for <c>ListenOptions.Use</c>.</summary>
@@ -40,7 +40,10 @@ public static class HalfClose
         var inner = new Pipe(new PipeOptions(useSynchronizationContext: false));
         using var closed = new CancellationTokenSource();
         var transport = new DuplexPipe(inner.Reader, connection.Transport.Output);
-        var feature = new Feature(transport, connection.Features.Get<IConnectionSocketFeature>()?.Socket);
+        // The daemon listens through Kestrel's sockets transport, which always has the socket.
+        var socket = connection.Features.Get<IConnectionSocketFeature>()?.Socket
+            ?? throw new InvalidOperationException("dockpsd listens through Kestrel's sockets transport");
+        var feature = new Feature(inner.Reader, socket);
         var wrapper = new Connection(connection, transport, closed.Token);
         wrapper.Features.Set(feature);
         var copy = CopyInputAsync(connection.Transport.Input, inner.Writer, feature, closed);

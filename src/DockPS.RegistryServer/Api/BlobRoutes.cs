@@ -38,7 +38,7 @@ internal static class BlobRoutes
     }
 
     /// <summary>Bytes read from a blob file per step of <see cref="SendFileAsync"/>.</summary>
-    internal const int ChunkBytes = 1 << 20;
+    private const int ChunkBytes = 1 << 20;
 
     /// <summary>
     /// Writes <paramref name="length"/> bytes of a file from <paramref name="offset"/> as the body,

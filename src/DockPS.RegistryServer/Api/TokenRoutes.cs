@@ -48,14 +48,13 @@ internal static class TokenRoutes
             }
             else if (HttpMethods.IsGet(http.Request.Method))
             {
-                var authorization = http.Request.Headers.Authorization.FirstOrDefault();
-                (user, password) = RegistryAuthority.TryBasic(authorization ?? "");
-                scopes = http.Request.Query["scope"];
-                if (authorization is null)
+                if (http.Request.Headers.Authorization.FirstOrDefault() is not { } authorization)
                 {
                     await WriteTokenAsync(http, authority, Identity.AnonymousUser, [], oauth: false);
                     return;
                 }
+                (user, password) = RegistryAuthority.TryBasic(authorization);
+                scopes = http.Request.Query["scope"];
             }
             else
             {
