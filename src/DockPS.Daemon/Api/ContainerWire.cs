@@ -52,6 +52,7 @@ public static class ContainerWire
                 CapDrop = host.CapDrop?.ToList(),
                 SecurityOpt = host.SecurityOpt?.ToList(),
                 ReadonlyRootfs = host.ReadonlyRootfs,
+                ConsoleSize = host.ConsoleSize is { Height: > 0, Width: > 0 } size ? new TerminalSize(Clamp(size.Height), Clamp(size.Width)) : null,
                 Runtime = host.Runtime,
                 // docker --log-opt without --log-driver sends the options under an empty driver: the default one's.
                 Log = host.LogConfig is { } log && (!string.IsNullOrEmpty(log.Type) || log.Config is { Count: > 0 })
@@ -74,6 +75,9 @@ public static class ContainerWire
             },
         };
     }
+
+    // A terminal has at most 65535 rows and columns (the kernel's winsize fields are 16 bits).
+    private static uint Clamp(ulong cells) => (uint)Math.Min(cells, ushort.MaxValue);
 
     private static MountRequest ToEngine(Mount m) => new()
     {
@@ -183,6 +187,7 @@ public static class ContainerWire
             CapDrop = h.CapDrop?.ToList()!,
             SecurityOpt = h.SecurityOpt?.ToList()!,
             ReadonlyRootfs = h.ReadonlyRootfs,
+            ConsoleSize = new ConsoleSize { Height = h.ConsoleSize?.Height ?? 0, Width = h.ConsoleSize?.Width ?? 0 },
             Runtime = c.Runtime,
             LogConfig = new LogConfig
             {

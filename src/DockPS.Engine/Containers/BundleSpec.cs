@@ -32,7 +32,11 @@ public static class BundleSpec
         return new OciSpec
         {
             Process = Process(container.Config.Tty, [container.Path, .. container.Args], container.Env, container.WorkingDir,
-                inputs.User, capabilities, NoNewPrivileges(host), host.Ulimits),
+                inputs.User, capabilities, NoNewPrivileges(host), host.Ulimits) with
+            {
+                // The runtime sizes the terminal before the process runs: its first output fits.
+                ConsoleSize = container.Config.Tty && host.ConsoleSize is { } size ? new OciConsoleSize(size.Height, size.Width) : null,
+            },
             Root = new OciRoot(inputs.Rootfs, host.ReadonlyRootfs),
             Hostname = hostNetwork ? null : container.Hostname,
             Domainname = hostNetwork || string.IsNullOrEmpty(container.Config.Domainname) ? null : container.Config.Domainname,

@@ -71,6 +71,8 @@ public sealed record HostSettings
     public IReadOnlyList<string>? SecurityOpt { get; init; }
     /// <summary>Mount the root filesystem read-only.</summary>
     public bool ReadonlyRootfs { get; init; }
+    /// <summary>The terminal's size from the first byte on (with <c>Tty</c>); null leaves the runtime's default until a resize.</summary>
+    public TerminalSize? ConsoleSize { get; init; }
     /// <summary>The OCI runtime by name; the daemon's default when empty.</summary>
     public string? Runtime { get; init; }
     /// <summary>Log driver and its options.</summary>
@@ -135,3 +137,6 @@ public sealed record LogSettings(string Type, IReadOnlyDictionary<string, string
 
 /// <summary>A resource limit (<c>nofile</c>, <c>nproc</c>, …).</summary>
 public sealed record UlimitSetting(string Name, long Soft, long Hard);
+
+/// <summary>A terminal's size in rows and columns.</summary>
+public sealed record TerminalSize(uint Height, uint Width);
