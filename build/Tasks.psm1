@@ -309,10 +309,6 @@ function Invoke-ContainerBenchSuite {
     Import-Module (Join-Path $Root 'tests/pester/TestHelpers.psm1') -Force
     # Global: the bench module times the cmdlets too, and looks for them from its own scope.
     Import-Module $ModulePath -Force -Global
-    # The one host setting that moves the start figures (README, Containers: "Starting fast").
-    $cgroup2 = @(Get-Content /proc/self/mountinfo | Where-Object { $_ -match ' - cgroup2 ' })
-    $favor = if ($cgroup2.Count -eq 0) { 'no cgroup2 mount' } elseif ($cgroup2 -match 'favordynmods') { 'on' } else { 'off' }
-    Write-Host "    host: cgroup2 favordynmods $favor (on saves about 15 ms per container start; see README)"
     $dir = New-DemoRoot
     $daemon = Start-DockDaemon -HostAddress "unix://$dir/d.sock" -DataRoot "$dir/data" -ExecRoot "$dir/exec" -PassThru
     $dockerd = $null

@@ -93,21 +93,24 @@ static void drop_console(void)
     }
 }
 
-int launch_create(char *err, size_t errlen)
+/* The runtime runs the process detached, so that it reparents to us (the subreaper) when the
+ * runtime exits: a container's init with `run`, an exec's process with `exec`. One runtime run
+ * per start: create then start would cost a second runtime process, and attach clients connect
+ * to us, not to the runtime, so they need no created-but-not-started container to wait on. */
+int launch_run(char *err, size_t errlen)
 {
     char pid_file[4096];
-    const char *sub[10];
+    const char *sub[12];
     int n = 0;
-    /* One runtime run instead of create then start saves a runtime process and a round trip;
-     * it is only asked for when no attach client must be connected before the first output. */
-    if (S.o.start_at_once) {
-        sub[n++] = "run";
-        sub[n++] = "--detach";
+    sub[n++] = S.o.exec_process ? "exec" : "run";
+    sub[n++] = "--detach";
+    if (S.o.exec_process) {
+        sub[n++] = "--process";
+        sub[n++] = S.o.exec_process;
     } else {
-        sub[n++] = "create";
+        sub[n++] = "--bundle";
+        sub[n++] = S.o.bundle;
     }
-    sub[n++] = "--bundle";
-    sub[n++] = S.o.bundle;
     sub[n++] = "--pid-file";
     sub[n++] = join_path(pid_file, sizeof pid_file, S.o.state, "pid");
     if (S.o.tty) {
@@ -116,63 +119,35 @@ int launch_create(char *err, size_t errlen)
     }
     sub[n++] = S.o.id;
     int rc = runtime_run(sub, n, S.child_fd, err, errlen);
-    /* The container holds its ends now; ours must go or we would never see end of file. */
+    /* The process holds its ends now; ours must go or we would never see end of file. */
     close_child_fds();
     if (rc == 0 && took_process(err, errlen) != 0) {
-        /* Created, but not something we can monitor: it must not outlive our failure report. */
-        const char *del[] = {"delete", "--force", S.o.id};
-        const int null_fds[3] = {S.devnull, S.devnull, S.devnull};
-        char ignored[64];
-        runtime_run(del, 3, null_fds, ignored, sizeof ignored);
+        /* Running, but not something we can monitor: it must not outlive our failure report. */
+        if (!S.o.exec_process) {
+            const char *del[] = {"delete", "--force", S.o.id};
+            const int null_fds[3] = {S.devnull, S.devnull, S.devnull};
+            char ignored[64];
+            runtime_run(del, 3, null_fds, ignored, sizeof ignored);
+        }
         rc = -1;
     }
-    if (rc == 0 && S.o.start_at_once)
-        S.started = 1;
     drop_console();
+    if (rc == 0)
+        S.started = 1;
     return rc;
 }
 
-/* Container mode starts the created init; exec mode asks the runtime to run the process now,
- * detached, so that it reparents to us (the subreaper) when the runtime exits. */
 int launch_start(char *err, size_t errlen)
 {
-    char pid_file[4096];
-    int rc;
-    if (!S.o.exec_process) {
-        const char *sub[] = {"start", S.o.id};
-        const int null_fds[3] = {S.devnull, S.devnull, S.devnull};
-        rc = runtime_run(sub, 2, null_fds, err, errlen);
-        if (rc == 0)
-            S.started = 1;
-        return rc;
-    }
-    const char *sub[12];
-    int n = 0;
-    sub[n++] = "exec";
-    sub[n++] = "--detach";
-    sub[n++] = "--pid-file";
-    sub[n++] = join_path(pid_file, sizeof pid_file, S.o.state, "pid");
-    sub[n++] = "--process";
-    sub[n++] = S.o.exec_process;
-    if (S.o.tty) {
-        sub[n++] = "--console-socket";
-        sub[n++] = S.console_path;
-    }
-    sub[n++] = S.o.id;
-    rc = runtime_run(sub, n, S.child_fd, err, errlen);
-    close_child_fds();
-    if (rc == 0)
-        rc = took_process(err, errlen);
-    drop_console();
-    if (rc == 0) {
-        S.started = 1;
+    if (launch_run(err, errlen) == 0)
         return 0;
+    if (S.o.exec_process) {
+        /* An exec that never ran has nothing left to monitor: it ends as Docker reports it, 126. */
+        io_discard();
+        S.exited = 1;
+        S.exit_code = 126;
+        S.finished_ns = now_ns();
     }
-    /* An exec that never ran has nothing left to monitor: it ends as Docker reports it, 126. */
-    io_discard();
-    S.exited = 1;
-    S.exit_code = 126;
-    S.finished_ns = now_ns();
     return -1;
 }
 

@@ -133,6 +133,8 @@ static void parse(int argc, char **argv)
         bad_option("--runtime, --id, --bundle and --state are required", NULL);
     if (!o->id[0] || strchr(o->id, '/') || strchr(o->id, '\n'))
         bad_option("invalid id", o->id);
+    if (o->start_at_once && o->exec_process)
+        bad_option("--start is for container mode", NULL);
     if (o->log_max_files > 0 && o->log_max_size == 0)
         bad_option("--log-max-files needs --log-max-size", NULL);
     if (strchr(o->runtime, '/'))
@@ -301,11 +303,11 @@ int main(int argc, char **argv)
     }
     if (launch_setup_stdio(err, sizeof err) != 0)
         fail_shim(err);
-    if (!S.o.exec_process) {
-        if (launch_create(err, sizeof err) != 0)
+    if (S.o.start_at_once) {
+        if (launch_run(err, sizeof err) != 0)
             fail(err);
         snprintf(text, sizeof text, "%d %d", (int)S.main_pid, (int)S.self);
-        sync_line(S.started ? "started" : "created", text);
+        sync_line("started", text);
     } else {
         snprintf(text, sizeof text, "%d", (int)S.self);
         sync_line("ready", text);

@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -43,6 +44,13 @@ static void do_start(struct client *c)
         snprintf(text, sizeof text, "error %s\n", err);
     client_reply(c, text);
     client_drop(c);
+    /* A container the runtime could not run left nothing to monitor (the runtime removed what it
+     * had made): the shim goes, and its attach clients see the end of their streams. */
+    if (!S.started && !S.o.exec_process) {
+        server_close_all();
+        unlink("shim.pid");
+        exit(1);
+    }
 }
 
 static void do_attach(struct client *c, const char *args)

@@ -17,7 +17,7 @@ struct options {
     int n_runtime_args;
     const char *id, *bundle, *state;
     int tty, stdin_open, stdin_once;
-    int start_at_once; /* --start: create and start in one runtime run */
+    int start_at_once; /* --start: run the container at once, before any request */
     const char *log;
     long long log_max_size;
     int log_max_files;
@@ -65,7 +65,7 @@ int read_pid_file(const char *name, pid_t *pid);
 
 /* launch.c: create/start/exec/delete in terms of the protocol */
 int launch_setup_stdio(char *err, size_t errlen);
-int launch_create(char *err, size_t errlen);
+int launch_run(char *err, size_t errlen);
 int launch_start(char *err, size_t errlen);
 pid_t launch_delete(void);
 int read_oom(const char *path);

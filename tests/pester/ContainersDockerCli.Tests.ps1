@@ -154,6 +154,31 @@ sys.stdout.write("\nEXIT=%d\n" % os.waitstatus_to_exitcode(status))
         $out | Should -Match '/dev/pts/0'
         $out | Should -Match 'EXIT=7'
     }
+
+    It 'sizes the terminal before the first output with -t (HostConfig.ConsoleSize)' {
+        # stty runs at once: only a size the runtime set before the process ran can be in its
+        # output (the CLI's own resize comes after the start).
+        $script = Join-Path $t.Dir 'sized_tty.py'
+        Set-Content $script @'
+import fcntl, os, pty, struct, sys, termios
+pid, fd = pty.fork()
+if pid == 0:
+    fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 33, 111, 0, 0))
+    os.execvp("docker", ["docker", "-H", sys.argv[1], "run", "-t", "--rm", "busybox", "stty", "size"])
+out = b""
+while True:
+    try: chunk = os.read(fd, 4096)
+    except OSError: break
+    if not chunk: break
+    out += chunk
+os.waitpid(pid, 0)
+sys.stdout.write(out.decode(errors="replace"))
+'@
+        $env:DOCKER_CONFIG = $config
+        try { $out = & python3 $script $t.Address 2>&1 | Out-String }
+        finally { Remove-Item Env:DOCKER_CONFIG }
+        $out | Should -Match '(?m)^33 111\r?$'
+    }
 }
 
 Describe 'docker volume' {
@@ -346,6 +371,15 @@ Describe 'bad input' {
         $r.StdErr | Should -Match 'no-such-command'
         (docker inspect -f '{{.State.ExitCode}}' nocmd).StdOut.Trim() | Should -Be '127'
         (docker rm nocmd).ExitCode | Should -Be 0
+        Assert-NoTrace $before
+    }
+
+    It 'removes a --rm container whose start failed, and the CLI returns (it waits for the removal)' {
+        $before = Get-ContainerTrace
+        $r = docker run --rm --name nocmd-rm busybox no-such-command
+        $r.ExitCode | Should -Be 127
+        $r.StdErr | Should -Match 'no-such-command'
+        (docker inspect nocmd-rm).ExitCode | Should -Not -Be 0 -Because 'it was removed'
         Assert-NoTrace $before
     }
 }

@@ -8,8 +8,25 @@ namespace DockPS.Engine.Containers;
 /// directories, the mount point of its root, the generated /etc/hostname, /etc/hosts and
 /// /etc/resolv.conf it bind-mounts, and its json-file log.
 /// </summary>
-public sealed class ContainerFiles(string containersRoot)
+public sealed class ContainerFiles
 {
+    private readonly string containersRoot;
+    // Removed containers' folders, renamed here at once and deleted behind the caller's back: a
+    // remove costs one rename, and a crash leaves whole folders to sweep, never half a container.
+    private readonly string removing;
+
+    /// <summary>Containers under <paramref name="containersRoot"/>; what a past run left to delete goes in the background.</summary>
+    public ContainerFiles(string containersRoot)
+    {
+        this.containersRoot = containersRoot;
+        removing = Path.Combine(containersRoot, ".removing");
+        if (Directory.Exists(removing))
+        {
+            var left = Directory.GetDirectories(removing);
+            if (left.Length > 0) { _ = Task.Run(() => { foreach (var dir in left) { DeleteQuietly(dir); } }); }
+        }
+    }
+
     /// <summary>The container's folder.</summary>
     public string DirectoryOf(string id) => Path.Combine(containersRoot, id);
     /// <summary>Where its root filesystem is mounted while it runs.</summary>
@@ -28,12 +45,12 @@ public sealed class ContainerFiles(string containersRoot)
     private string WorkOf(string id) => Path.Combine(DirectoryOf(id), "work");
     private string EmptyLowerOf(string id) => Path.Combine(DirectoryOf(id), "empty");
 
-    /// <summary>Makes the folder of a new container.</summary>
+    /// <summary>Makes the folder of a new container (the mount's own folders come with its first start).</summary>
     public void Create(string id)
     {
         Directory.CreateDirectory(containersRoot);
         Directory.CreateDirectory(DirectoryOf(id), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        foreach (var dir in new[] { UpperOf(id), WorkOf(id), RootfsOf(id) }) { Directory.CreateDirectory(dir); }
+        Directory.CreateDirectory(UpperOf(id));
         // The upper directory is the container's "/" once merged: it must look like one.
         File.SetUnixFileMode(UpperOf(id), (UnixFileMode)0x1ED); // 0755
     }
@@ -41,19 +58,23 @@ public sealed class ContainerFiles(string containersRoot)
     /// <summary>
     /// Mounts the container's root: the image's layers (top first) read-only under its own upper
     /// directory. redirect_dir and metacopy stay off so the upper directory alone says every change
-    /// (a commit or export packs it as a layer).
+    /// (a commit or export packs it as a layer). <paramref name="discardAtExit"/> (a container
+    /// removed when it exits) mounts it volatile: its changes are never synced to the disk, which
+    /// spares the unmount a sync of the whole data-root filesystem.
     /// </summary>
-    public string MountRootfs(string id, IReadOnlyList<string> lowerTopFirst)
+    public string MountRootfs(string id, IReadOnlyList<string> lowerTopFirst, bool discardAtExit)
     {
         var target = RootfsOf(id);
-        if (MountTable.IsMountPoint(target)) { return target; }
+        if (Directory.Exists(target) && MountTable.IsMountPoint(target)) { return target; }
+        Directory.CreateDirectory(target);
         var lowers = lowerTopFirst;
         if (lowers.Count == 0)
         {
             Directory.CreateDirectory(EmptyLowerOf(id));
             lowers = [EmptyLowerOf(id)];
         }
-        // Clear what a mount killed midway may have left in work/ (overlay refuses a dirty one).
+        // Clear what a mount killed midway may have left in work/ (overlay refuses a dirty one), and
+        // a volatile mount's marker, which refuses the next mount.
         var work = WorkOf(id);
         if (Directory.Exists(work)) { Directory.Delete(work, recursive: true); }
         Directory.CreateDirectory(work);
@@ -63,6 +84,12 @@ public sealed class ContainerFiles(string containersRoot)
         {
             throw new IOException($"the image has too many layers ({lowers.Count}) for one overlay mount on this data root");
         }
+        if (discardAtExit)
+        {
+            // volatile came with Linux 5.10; an older kernel refuses it, and then the mount syncs.
+            try { Posix.Mount("overlay", target, "overlay", 0, options + ",volatile"); return target; }
+            catch (PosixException e) when (e.Errno == Errno.EINVAL) { }
+        }
         Posix.Mount("overlay", target, "overlay", 0, options);
         return target;
     }
@@ -70,13 +97,29 @@ public sealed class ContainerFiles(string containersRoot)
     /// <summary>Unmounts the container's root (and anything mounted below it) if it is mounted.</summary>
     public void UnmountRootfs(string id) => MountTable.UnmountAll(RootfsOf(id));
 
-    /// <summary>Unmounts and deletes the container's folder (its changes and its log).</summary>
+    /// <summary>
+    /// Unmounts the container's root and takes its folder (its changes and its log) away at once;
+    /// the files are deleted in the background.
+    /// </summary>
+    /// <exception cref="IOException">Something stays mounted in it, or it cannot be moved.</exception>
     public void Delete(string id)
     {
         var dir = DirectoryOf(id);
         if (!Directory.Exists(dir)) { return; }
         UnmountRootfs(id);
-        Directory.Delete(dir, recursive: true);
+        Directory.CreateDirectory(removing);
+        var doomed = Path.Combine(removing, id);
+        // A folder left by an earlier remove that failed midway goes first, or the rename would fail.
+        if (Directory.Exists(doomed)) { Directory.Delete(doomed, recursive: true); }
+        Directory.Move(dir, doomed);
+        _ = Task.Run(() => DeleteQuietly(doomed));
+    }
+
+    // Nothing is mounted in it (Delete unmounted first); a failure leaves it for the next start's sweep.
+    private static void DeleteQuietly(string dir)
+    {
+        try { Directory.Delete(dir, recursive: true); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
     }
 
     /// <summary>Writes /etc/hostname, /etc/hosts and /etc/resolv.conf for the container.</summary>

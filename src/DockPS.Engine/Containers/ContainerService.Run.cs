@@ -19,8 +19,8 @@ public sealed partial class ContainerService
         public SemaphoreSlim Gate { get; } = new(1, 1);
         // Completed when the current (or next) run exits; replaced as soon as it completes.
         public TaskCompletionSource<ContainerState> Exit { get; set; } = NewExit();
-        // Completed when the container is removed; failed (and replaced) when an automatic removal fails.
-        public TaskCompletionSource Removed { get; set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        // Completed with the last state when the container is removed; failed (and replaced) when an automatic removal fails.
+        public TaskCompletionSource<ContainerState> Removed { get; set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
         // Completed when the last run's monitor is gone (the runtime has deleted the container).
         public Task MonitorDone { get; set; } = Task.CompletedTask;
         // Attach requests made before start: connected to the monitor between create and start.
@@ -33,9 +33,9 @@ public sealed partial class ContainerService
 
     private LiveContainer Live(string id) => _live.GetOrAdd(id, _ => new LiveContainer());
 
-    private void ForgetLive(string id)
+    private void ForgetLive(ContainerRecord container)
     {
-        if (_live.TryRemove(id, out var live)) { live.Removed.TrySetResult(); }
+        if (_live.TryRemove(container.Id, out var live)) { live.Removed.TrySetResult(container.State); }
     }
 
     /// <summary>
@@ -71,9 +71,11 @@ public sealed partial class ContainerService
         // The runtime must have forgotten the last run before it is asked to create this one.
         await live.MonitorDone.WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
         ShimStart? started = null;
+        int? pid = null;
         try
         {
-            var rootfs = _files.MountRootfs(container.Id, image.Layers.Reverse().Select(l => _images.Snapshots.PathOf(l.ChainId)).ToList());
+            var rootfs = _files.MountRootfs(container.Id, image.Layers.Reverse().Select(l => _images.Snapshots.PathOf(l.ChainId)).ToList(),
+                discardAtExit: container.Config.Host.AutoRemove);
             var user = ProcessUser.Resolve(rootfs, container.User, container.Config.Host.GroupAdd);
             await PrepareRootAsync(container, rootfs, user, cancellationToken);
             _files.WriteEtcFiles(container, NetworkModes.IsHost(container.Config.Host.NetworkMode));
@@ -85,7 +87,7 @@ public sealed partial class ContainerService
                 JsonSerializer.SerializeToUtf8Bytes(spec, OciJsonContext.Default.OciSpec), cancellationToken);
 
             var log = container.Config.Host.Log;
-            // Without clients to connect first, the monitor creates and starts in one runtime run.
+            // Without clients to connect first, the monitor runs the container as soon as it is up.
             var startAtOnce = live.PendingAttaches.Count == 0;
             // Taken before the start: a process that ends at once must not finish before it started.
             var startedAt = DateTimeOffset.UtcNow;
@@ -106,7 +108,7 @@ public sealed partial class ContainerService
                 StartAtOnce = startAtOnce,
             }, cancellationToken);
 
-            var pid = started.ContainerPid!.Value;
+            pid = started.ContainerPid;
             if (!started.Started)
             {
                 // Clients that attached before start get every byte: connect them, then start.
@@ -121,7 +123,7 @@ public sealed partial class ContainerService
                 State = new ContainerState
                 {
                     Status = ContainerStatus.Running,
-                    Pid = pid,
+                    Pid = pid!.Value,
                     MonitorPid = started.ShimPid,
                     StartedAt = startedAt,
                     ExitCode = 0,
@@ -134,16 +136,20 @@ public sealed partial class ContainerService
         catch (RuntimeFailedException e)
         {
             var code = ExitCodeFor(e.Message);
-            await CleanUpFailedStartAsync(container, started);
+            await CleanUpFailedStartAsync(container, started, pid);
             var message = StartFailure(container.Path, e.Message, code);
-            _store.Update(container with { State = container.State with { ExitCode = code, Error = message } });
+            var failed = container with { State = container.State with { ExitCode = code, Error = message } };
+            _store.Update(failed);
             EndPendingAttaches(live);
+            if (failed.Config.Host.AutoRemove) { AutoRemoveLocked(failed, live); }
             throw new ContainerStartException(message, code, e);
         }
         catch
         {
-            await CleanUpFailedStartAsync(container, started);
+            await CleanUpFailedStartAsync(container, started, pid);
             EndPendingAttaches(live);
+            // As Docker: --rm holds for a run that never began too (docker run --rm waits for the removal).
+            if (container.Config.Host.AutoRemove) { AutoRemoveLocked(container, live); }
             throw;
         }
     }
@@ -155,15 +161,20 @@ public sealed partial class ContainerService
         live.PendingAttaches.Clear();
     }
 
-    // A container the runtime created but could not start is killed; its monitor then deletes
-    // it from the runtime (cgroups included) and exits, and only then may its folder go.
-    private async Task CleanUpFailedStartAsync(ContainerRecord container, ShimStart? started)
+    // A container that runs (the failure came after) is killed; its monitor then deletes it from
+    // the runtime (cgroups included) and exits, and only then may its folder go. A monitor whose
+    // runtime run failed has gone by itself; one never asked to run anything is ended here.
+    private async Task CleanUpFailedStartAsync(ContainerRecord container, ShimStart? started, int? pid)
     {
-        if (started?.ContainerPid is > 0 and var pid)
+        if (started is not null && pid is > 0)
         {
-            Native.Processes.Kill(pid, Signals.Kill);
+            Native.Processes.Kill(pid.Value, Signals.Kill);
             try { await started.Connect().WaitForShimExitAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10)); }
             catch (Exception e) when (e is ShimException or TimeoutException or IOException) { }
+        }
+        else if (started is not null && ShimProcess.IsAlive(started.ShimPid, container.Id))
+        {
+            Native.Processes.Kill(started.ShimPid, Signals.Kill);
         }
         ReleaseVolumes(container);
         try { _files.UnmountRootfs(container.Id); } catch (IOException) { }
@@ -318,14 +329,16 @@ public sealed partial class ContainerService
                     FinishedAt = exit.FinishedAt,
                 },
             };
-            ReleaseVolumes(container);
-            try { _files.UnmountRootfs(id); } catch (IOException) { }
             _store.Update(exited, durable: false);
             if (exit.OomKilled) { Publish(exited, "oom"); }
             Publish(exited, "die", new Dictionary<string, string> { ["exitCode"] = exit.ExitCode.ToString(CultureInfo.InvariantCulture) });
             // Waiters of this run are answered; whoever waits from now on waits for the next one.
             live.Exit.TrySetResult(exited.State);
             live.Exit = LiveContainer.NewExit();
+            // Then the root is unmounted, still under the gate (a start or remove waits for it): the
+            // unmount syncs the container's changes to the disk, which the waiters need not wait for.
+            ReleaseVolumes(container);
+            try { _files.UnmountRootfs(id); } catch (IOException) { }
             if (exited.Config.Host.AutoRemove) { AutoRemoveLocked(exited, live); }
         }
         finally { live.Gate.Release(); }
@@ -435,9 +448,8 @@ public sealed partial class ContainerService
             case "next-exit":
                 return await live.Exit.Task.WaitAsync(cancellationToken);
             case "removed":
-                var state = await live.Exit.Task.WaitAsync(cancellationToken);
-                await live.Removed.Task.WaitAsync(cancellationToken);
-                return state;
+                // A run that never began (a failed start) is removed without an exit.
+                return await live.Removed.Task.WaitAsync(cancellationToken);
             default:
                 throw new ArgumentException($"invalid condition: \"{condition}\"");
         }

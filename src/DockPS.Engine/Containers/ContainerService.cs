@@ -166,7 +166,7 @@ public sealed partial class ContainerService
             throw new IOException(reason, e);
         }
         _store.Remove(container.Id);
-        ForgetLive(container.Id);
+        ForgetLive(container);
         ForgetExecs(container.Id);
         if (removeVolumes)
         {

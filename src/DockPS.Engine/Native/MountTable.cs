@@ -28,6 +28,7 @@ internal static class MountTable
     /// <summary>Whether something is mounted exactly on <paramref name="path"/>.</summary>
     public static bool IsMountPoint(string path)
     {
+        if (Posix.IsMountRoot(path) is { } answer) { return answer; }
         var canonical = Canonical(path);
         return MountPoints().Contains(canonical, StringComparer.Ordinal);
     }
@@ -50,6 +51,15 @@ internal static class MountTable
     /// <exception cref="IOException">A mount is still there afterwards; deleting below it would reach into it.</exception>
     public static void UnmountAll(string path)
     {
+        if (NothingMountedAtOrBelow(path)) { return; }
+        // The usual case, a running container's root: one mount on the path itself, and detaching
+        // it takes whatever is mounted below it along. The table is read only when more is left.
+        if (Posix.IsMountRoot(path) == true)
+        {
+            try { Posix.Unmount(path, Posix.MntDetach | Posix.UmountNoFollow); }
+            catch (PosixException e) when (e.Errno is Errno.EINVAL or Errno.ENOENT) { }
+            if (NothingMountedAtOrBelow(path)) { return; }
+        }
         foreach (var point in Under(path))
         {
             try { Posix.Unmount(point, Posix.MntDetach | Posix.UmountNoFollow); }
@@ -63,6 +73,13 @@ internal static class MountTable
             throw new IOException($"{left[0]} is still mounted; its files are not deleted");
         }
     }
+
+    // The common case (a stopped container's root, an unused volume) without reading the table:
+    // nothing is mounted on a path that is not there, and a mount below a directory needs an entry
+    // in it, so an empty directory that is no mount root has nothing mounted at or below it.
+    private static bool NothingMountedAtOrBelow(string path) =>
+        !Path.Exists(path)
+        || (Posix.IsMountRoot(path) == false && (!Directory.Exists(path) || !Directory.EnumerateFileSystemEntries(path).Any()));
 
     /// <summary>The path with every symlink in it resolved, as mountinfo spells mount points.</summary>
     public static string Canonical(string path)

@@ -14,6 +14,8 @@ internal static unsafe partial class Posix
     private const int AtFdCwd = -100;
     private const int AtSymlinkNoFollow = 0x100;
     private const int AtEmptyPath = 0x1000;
+    private const int AtNoAutomount = 0x800;
+    private const ulong StatxAttrMountRoot = 0x2000;
     private const uint StatxBasicStats = 0x7FF;
     private const int OWriteOnly = 0x1, OCreate = 0x40, OExclusive = 0x80, OCloseOnExec = 0x80000;
 
@@ -41,6 +43,19 @@ internal static unsafe partial class Posix
         }
         status = ToStatus(buffer);
         return true;
+    }
+
+    /// <summary>
+    /// Whether the path (symlinks followed) is the root of a mount, from statx's mount-root
+    /// attribute: one call instead of reading the mount table. Null when the path does not exist
+    /// or the kernel does not report the attribute (before 5.8).
+    /// </summary>
+    public static bool? IsMountRoot(string path)
+    {
+        StatxBuffer buffer;
+        if (StatxCall(AtFdCwd, path, AtNoAutomount, StatxBasicStats, &buffer) != 0) { return null; }
+        if ((buffer.AttributesMask & StatxAttrMountRoot) == 0) { return null; }
+        return (buffer.Attributes & StatxAttrMountRoot) != 0;
     }
 
     /// <summary>fstat: what an open file is now, whatever name it has by now, or none.</summary>

@@ -4,9 +4,9 @@ using System.Globalization;
 
 namespace DockPS.Engine.Runtime;
 
-/// <summary>A shim that is up: in container mode the container is created (not started), in exec mode it is ready to run the process.</summary>
+/// <summary>A shim that is up: ready to run the process on a start request, or running it already (<see cref="Started"/>).</summary>
 /// <param name="ShimPid">The monitor's pid (the launched process forks it and exits).</param>
-/// <param name="ContainerPid">The container's init pid; null in exec mode (the pid comes with the start reply).</param>
+/// <param name="ContainerPid">The container's init pid once it runs; null until the start request (whose reply carries it).</param>
 /// <param name="Id">The container ID.</param>
 /// <param name="StateDirectory">The shim's state directory.</param>
 public sealed record ShimStart(int ShimPid, int? ContainerPid, string Id, string StateDirectory)
@@ -29,9 +29,9 @@ public sealed class ShimLauncher(string shimPath)
     public string ShimPath { get; } = shimPath;
 
     /// <summary>
-    /// Starts a shim. Container mode returns once the runtime has created the container (and
-    /// started it, with <see cref="ShimOptions.StartAtOnce"/>); exec mode once the shim holds the
-    /// process's stdio.
+    /// Starts a shim. It returns once the shim holds the process's stdio, ready for attach clients
+    /// and a start request; with <see cref="ShimOptions.StartAtOnce"/>, once the runtime has run
+    /// the container.
     /// </summary>
     /// <exception cref="RuntimeFailedException">The runtime failed; the message is its own.</exception>
     /// <exception cref="ShimException">The shim could not be run, refused its options or state directory, or ended without saying why.</exception>
@@ -86,10 +86,10 @@ public sealed class ShimLauncher(string shimPath)
         var numbers = rest.Split(' ');
         switch (kind)
         {
-            case "created" or "started" when numbers.Length == 2 && TryPid(numbers[0], out var containerPid) && TryPid(numbers[1], out var shimPid):
-                return new ShimStart(shimPid, containerPid, options.Id, options.StateDirectory) { Started = kind == "started" };
-            case "ready" when numbers.Length == 1 && TryPid(numbers[0], out var execShimPid):
-                return new ShimStart(execShimPid, null, options.Id, options.StateDirectory);
+            case "started" when numbers.Length == 2 && TryPid(numbers[0], out var containerPid) && TryPid(numbers[1], out var shimPid):
+                return new ShimStart(shimPid, containerPid, options.Id, options.StateDirectory) { Started = true };
+            case "ready" when numbers.Length == 1 && TryPid(numbers[0], out var readyShimPid):
+                return new ShimStart(readyShimPid, null, options.Id, options.StateDirectory);
             case "error" when rest.StartsWith(ShimProcess.ProgramName + ": ", StringComparison.Ordinal):
                 throw new ShimException(rest);
             case "error":

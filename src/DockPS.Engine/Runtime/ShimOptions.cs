@@ -56,8 +56,9 @@ public sealed record ShimOptions
     public string? OomFile { get; init; }
 
     /// <summary>
-    /// Container mode: create and start in one runtime run (<c>--start</c>), for a start that no
-    /// attach client waits on: the process may write before anything could connect.
+    /// Container mode: run the container at launch (<c>--start</c>) instead of on a start request,
+    /// for a start that no attach client waits on: the process may write before anything could
+    /// connect, and the request's round trip is saved.
     /// </summary>
     public bool StartAtOnce { get; init; }
 

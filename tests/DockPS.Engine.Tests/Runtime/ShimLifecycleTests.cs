@@ -18,12 +18,15 @@ public sealed class ShimLifecycleTests(ShimFixture fixture)
         box.WriteConfig(["sh", "-c", "exit 3"]);
         var launched = await box.LaunchAsync(box.Options());
 
-        Assert.NotNull(launched.ContainerPid);
+        // Up and holding the stdio, with nothing run yet: the pid comes with the start.
+        Assert.Null(launched.ContainerPid);
+        Assert.False(launched.Started);
+        Assert.False(box.RuntimeKnowsContainer());
         Assert.True(ShimProcess.IsAlive(launched.ShimPid, box.Id));
         Assert.False(ShimProcess.IsAlive(launched.ShimPid, "another-id"));
         Assert.Equal(launched.ShimPid, ShimProcess.ReadPid(box.State));
         var connection = launched.Connect();
-        Assert.Equal(launched.ContainerPid, await connection.StartAsync(box.Timeout));
+        Assert.True(await connection.StartAsync(box.Timeout) > 0);
 
         var before = DateTimeOffset.UtcNow;
         var exit = await connection.WaitForShimExitAsync(box.Timeout);
@@ -111,15 +114,15 @@ public sealed class ShimLifecycleTests(ShimFixture fixture)
         await using var box = new ShimSandbox(fixture, runtime);
         var release = Path.Combine(box.Dir, "release-create");
         var wrapperPid = Path.Combine(box.Dir, "wrapper.pid");
-        // A create that hangs until released, then fails: the shim is caught inside the runtime.
+        // A run that hangs until released, then fails: the shim is caught inside the runtime.
         var wrapper = box.WriteRuntimeWrapper($"""
             for a in "$@"; do
-              if [ "$a" = create ]; then echo $$ > '{wrapperPid}'; while [ ! -e '{release}' ]; do sleep 0.02; done; exit 1; fi
+              if [ "$a" = run ]; then echo $$ > '{wrapperPid}'; while [ ! -e '{release}' ]; do sleep 0.02; done; exit 1; fi
             done
             """);
         box.WriteConfig(["true"]);
         using var cancel = new CancellationTokenSource();
-        var launching = box.LaunchAsync(box.Options() with { RuntimePath = wrapper }, cancel.Token);
+        var launching = box.LaunchAsync(box.Options() with { RuntimePath = wrapper, StartAtOnce = true }, cancel.Token);
         await box.WaitUntilAsync(() => File.Exists(wrapperPid) && File.ReadAllText(wrapperPid).EndsWith('\n'));
         var shimPid = ShimProcess.ReadPid(box.State)!.Value;
         Assert.True(ShimProcess.IsAlive(shimPid, box.Id));
@@ -140,8 +143,14 @@ public sealed class ShimLifecycleTests(ShimFixture fixture)
         await using var box = new ShimSandbox(fixture, runtime);
         box.WriteConfig(["no-such-command-here"]);
 
-        var failure = await Assert.ThrowsAsync<RuntimeFailedException>(() => box.LaunchAsync(box.Options()));
+        var launched = await box.LaunchAsync(box.Options());
+        await using var attached = await launched.Connect().AttachAsync(false, true, true, box.Timeout);
+
+        var failure = await Assert.ThrowsAsync<RuntimeFailedException>(() => launched.Connect().StartAsync(box.Timeout));
         Assert.Contains("no-such-command-here", failure.Message, StringComparison.Ordinal);
+        // Nothing to monitor: the shim goes by itself, and its attach client sees the end.
+        Assert.Null(await attached.ReadFrameAsync(box.Timeout));
+        await box.WaitUntilAsync(() => !ShimProcess.IsAlive(launched.ShimPid, box.Id));
         Assert.False(File.Exists(Path.Combine(box.State, ShimConnection.SocketName)));
         Assert.False(File.Exists(Path.Combine(box.State, ShimProcess.PidFileName)));
         Assert.False(box.RuntimeKnowsContainer());
@@ -207,7 +216,7 @@ public sealed class ShimLifecycleTests(ShimFixture fixture)
         var connection = launched.Connect();
 
         var first = await connection.AttachAsync(true, true, true, box.Timeout);
-        await connection.StartAsync(box.Timeout);
+        var pid = await connection.StartAsync(box.Timeout);
         await first.WriteAsync("one\n"u8.ToArray(), box.Timeout);
         await box.ReadUntilAsync(first, "got one\n");
         // No half-close, no goodbye: the socket just goes, as when the daemon dies; and the signals
@@ -217,7 +226,7 @@ public sealed class ShimLifecycleTests(ShimFixture fixture)
 
         await Task.Delay(200, box.Timeout);
         Assert.True(ShimProcess.IsAlive(launched.ShimPid, box.Id));
-        Assert.True(Directory.Exists($"/proc/{launched.ContainerPid}"));
+        Assert.True(Directory.Exists($"/proc/{pid}"));
         await using var second = await connection.AttachAsync(true, true, true, box.Timeout);
         await second.WriteAsync("two\n"u8.ToArray(), box.Timeout);
         Assert.Equal("got two\n", await box.ReadUntilAsync(second, "got two\n"));

@@ -90,8 +90,12 @@ public sealed class ShimStreamTests(ShimFixture fixture)
         await using var box = new ShimSandbox(fixture, runtime, stateSubdirectory: string.Join('/', Enumerable.Repeat("long-state-directory", 6)));
         Assert.True(Encoding.UTF8.GetByteCount(Path.Combine(box.State, "console.sock")) > 108);
         box.WriteConfig(["sh", "-c", "tty; stty size; read line; stty size; echo \"read $line\""], tty: true);
+        // The first size is the bundle's (the runtime sets it before the process runs); later ones are requests.
+        var configPath = Path.Combine(box.Bundle, "config.json");
+        var config = JsonNode.Parse(File.ReadAllText(configPath))!;
+        config["process"]!["consoleSize"] = new JsonObject { ["height"] = 30, ["width"] = 100 };
+        File.WriteAllText(configPath, config.ToJsonString());
         var connection = (await box.LaunchAsync(box.Options() with { Tty = true, Stdin = true })).Connect();
-        await connection.ResizeAsync(30, 100, box.Timeout);
 
         await using var attach = await connection.AttachAsync(true, true, true, box.Timeout);
         await connection.StartAsync(box.Timeout);
