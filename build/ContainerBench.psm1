@@ -60,7 +60,7 @@ function Invoke-ContainerBench {
             }
         }
         $results.Run = Get-BenchMedian $times
-        Write-Host ('    median {0:N1} ms (target <= 20; bare crun run 9 ms, Docker 346 ms, Podman 389 ms on this machine)' -f $results.Run)
+        Write-Host ('    median {0:N1} ms (target <= 20; Docker 346 ms, Podman 389 ms in the issue)' -f $results.Run)
 
         Write-Host "==> [$Label] API-level create+remove (30 runs)" -ForegroundColor Cyan
         $times = 1..30 | ForEach-Object { Measure-Ms { Remove-Box (New-Busybox @('true')) } }
@@ -147,4 +147,38 @@ function Invoke-ContainerBench {
     [pscustomobject]$results
 }
 
-Export-ModuleMember -Function Invoke-ContainerBench, Get-BenchMedian, Measure-Ms
+function Measure-BareRuntime {
+    <#
+    .SYNOPSIS
+        The floor under every start: the runtime alone running busybox true from the runtime's own
+        default bundle (crun spec), detached, then its delete; medians of 20.
+    #>
+    param(
+        [Parameter(Mandatory)] [string] $Dir,
+        [Parameter(Mandatory)] [string] $Tarball,
+        [string] $Runtime = 'crun'
+    )
+    $path = (Get-Command $Runtime -CommandType Application -ErrorAction Ignore | Select-Object -First 1).Source
+    if (-not $path) { Write-Host "    $Runtime not installed: no bare runtime figure"; return $null }
+    $bundle = Join-Path $Dir "bare-$Runtime"
+    $state = Join-Path $bundle 'state'
+    $null = New-Item -ItemType Directory (Join-Path $bundle 'rootfs') -Force
+    & tar -C (Join-Path $bundle 'rootfs') -xf $Tarball
+    Push-Location $bundle
+    try { & $path spec } finally { Pop-Location }
+    $config = Get-Content (Join-Path $bundle 'config.json') -Raw | ConvertFrom-Json
+    $config.process.args = @('true')
+    $config.process.terminal = $false
+    $config | ConvertTo-Json -Depth 32 | Set-Content (Join-Path $bundle 'config.json')
+    $run = @(); $delete = @()
+    foreach ($i in 1..20) {
+        $id = "dockps-bench-bare-$i"
+        $run += Measure-Ms { & $path --root $state run --detach --bundle $bundle $id }
+        $delete += Measure-Ms { & $path --root $state delete --force $id }
+    }
+    $result = [pscustomobject]@{ RunMs = (Get-BenchMedian $run); DeleteMs = (Get-BenchMedian $delete) }
+    Write-Host ('    bare {0} run --detach of busybox true: median {1:N1} ms; {0} delete: {2:N1} ms (the floor under a start)' -f $Runtime, $result.RunMs, $result.DeleteMs)
+    $result
+}
+
+Export-ModuleMember -Function Invoke-ContainerBench, Measure-BareRuntime, Get-BenchMedian, Measure-Ms

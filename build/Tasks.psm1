@@ -315,6 +315,8 @@ function Invoke-ContainerBenchSuite {
     try {
         $tar = (New-BusyboxTarball "$dir/busybox.tar").FullName
         $null = Import-Image $tar busybox:latest -HostAddress $daemon.HostAddress
+        Write-Host '==> the runtime alone (20 runs)' -ForegroundColor Cyan
+        $null = Measure-BareRuntime -Dir $dir -Tarball $tar
         $ours = Invoke-ContainerBench -Address $daemon.HostAddress -Dir $dir -ModuleDir (Split-Path $ModulePath) -WithCmdlets
         $reference = Get-Command dockerd -CommandType Application -ErrorAction Ignore | Select-Object -First 1
         if (-not $reference) { Write-Host '    dockerd not installed: no ratios (Docker figures above are from DESIGN.md)'; return }

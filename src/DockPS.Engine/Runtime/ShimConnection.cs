@@ -165,31 +165,33 @@ public sealed class ShimConnection(string stateDirectory, int? shimPid = null)
         return string.Create(CultureInfo.InvariantCulture, $"/proc/{pid}/cwd/{SocketName}");
     }
 
-    // Byte by byte: after an attach reply the frames follow at once and must stay in the socket.
     private async Task<string?> ReadReplyAsync(Socket socket, CancellationToken cancellationToken)
     {
+        // What follows the line (an attach's frames) is not ours to take: peek, then take the
+        // bytes up to and including the newline, instead of a receive call per byte.
+        var buffer = new byte[MaxReplyLength + 1];
         var line = new List<byte>();
-        var one = new byte[1];
         while (true)
         {
-            int read;
-            try
-            {
-                read = await socket.ReceiveAsync(one, SocketFlags.None, cancellationToken);
-            }
-            catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionReset)
-            {
-                read = 0;
-            }
-            if (read == 0)
+            var seen = await ReceiveAsync(socket, buffer, SocketFlags.Peek, cancellationToken);
+            if (seen == 0)
             {
                 if (line.Count == 0) { return null; }
                 throw new ShimException($"dockps-shim in {StateDirectory} cut its reply short");
             }
-            if (one[0] == (byte)'\n') { return Encoding.UTF8.GetString(line.ToArray()); }
-            if (line.Count == MaxReplyLength) { throw new ShimException($"dockps-shim in {StateDirectory} sent an overlong reply"); }
-            line.Add(one[0]);
+            var newline = Array.IndexOf(buffer, (byte)'\n', 0, seen);
+            var taken = await ReceiveAsync(socket, buffer.AsMemory(0, newline >= 0 ? newline + 1 : seen), SocketFlags.None, cancellationToken);
+            line.AddRange(buffer.AsSpan(0, newline >= 0 ? newline : taken).ToArray());
+            if (line.Count > MaxReplyLength) { throw new ShimException($"dockps-shim in {StateDirectory} sent an overlong reply"); }
+            if (newline >= 0) { return Encoding.UTF8.GetString(line.ToArray()); }
         }
+    }
+
+    // A reset connection reads as its end: the shim went away.
+    private static async Task<int> ReceiveAsync(Socket socket, Memory<byte> buffer, SocketFlags flags, CancellationToken cancellationToken)
+    {
+        try { return await socket.ReceiveAsync(buffer, flags, cancellationToken); }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionReset) { return 0; }
     }
 
     private ShimException Refusal(string reply, bool runtime)
