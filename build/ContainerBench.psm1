@@ -28,10 +28,13 @@ function Invoke-ContainerBench {
         [string] $Label = 'dockpsd',
         [switch] $WithCmdlets
     )
-    # Docker.DotNet (shipped with the module) keeps one connection: the figures are the daemon's.
+    # The API-level loops run compiled (ApiTimer.cs); the rest drives Docker.DotNet (shipped with
+    # the module), which keeps one connection.
     if (-not ('Docker.DotNet.DockerClientBuilder' -as [type])) {
         Get-ChildItem $ModuleDir -Filter 'Docker.DotNet*.dll' | ForEach-Object { Add-Type -Path $_.FullName }
     }
+    if (-not ('ApiTimer' -as [type])) { Add-Type -Path (Join-Path $PSScriptRoot 'ApiTimer.cs') }
+    $socket = ([Uri]$Address).LocalPath
     $client = [Docker.DotNet.DockerClientBuilder]::new().WithEndpoint([Uri]$Address).Build()
     $results = [ordered]@{}
     try {
@@ -50,21 +53,11 @@ function Invoke-ContainerBench {
         $none = [Docker.DotNet.Models.ContainerStartParameters]::new()
 
         Write-Host "==> [$Label] API-level create+start+wait+remove of busybox true (30 runs)" -ForegroundColor Cyan
-        $null = 1..3 | ForEach-Object { $id = New-Busybox @('true'); $null = $client.Containers.StartContainerAsync($id, $none).GetAwaiter().GetResult(); $null = $client.Containers.WaitContainerAsync($id).GetAwaiter().GetResult(); Remove-Box $id }
-        $times = 1..30 | ForEach-Object {
-            Measure-Ms {
-                $id = New-Busybox @('true')
-                $null = $client.Containers.StartContainerAsync($id, $none).GetAwaiter().GetResult()
-                $null = $client.Containers.WaitContainerAsync($id).GetAwaiter().GetResult()
-                Remove-Box $id
-            }
-        }
-        $results.Run = Get-BenchMedian $times
+        $results.Run = Get-BenchMedian ([ApiTimer]::Run($socket, 30))
         Write-Host ('    median {0:N1} ms (target <= 20; Docker 346 ms, Podman 389 ms in the issue)' -f $results.Run)
 
         Write-Host "==> [$Label] API-level create+remove (30 runs)" -ForegroundColor Cyan
-        $times = 1..30 | ForEach-Object { Measure-Ms { Remove-Box (New-Busybox @('true')) } }
-        $results.CreateRemove = Get-BenchMedian $times
+        $results.CreateRemove = Get-BenchMedian ([ApiTimer]::CreateRemove($socket, 30))
         Write-Host ('    median {0:N1} ms (target <= 5; Docker 50 ms, Podman 108 ms)' -f $results.CreateRemove)
 
         Write-Host "==> [$Label] docker run --rm busybox true, real CLI (15 runs)" -ForegroundColor Cyan
@@ -98,10 +91,7 @@ function Invoke-ContainerBench {
 
         Write-Host "==> [$Label] listing 1,000 containers (10 runs)" -ForegroundColor Cyan
         $many = 1..1000 | ForEach-Object { New-Busybox @('true') }
-        $list = [Docker.DotNet.Models.ContainersListParameters]::new()
-        $list.All = $true
-        $times = 1..10 | ForEach-Object { Measure-Ms { $client.Containers.ListContainersAsync($list).GetAwaiter().GetResult() } }
-        $results.List = Get-BenchMedian $times
+        $results.List = Get-BenchMedian ([ApiTimer]::List($socket, 10))
         Write-Host ('    API list: median {0:N1} ms (target < 100)' -f $results.List)
         if ($WithCmdlets -and (Get-Command Get-Container -ErrorAction Ignore)) {
             $times = 1..10 | ForEach-Object { Measure-Ms { $null = Get-Container -All -HostAddress $Address } }
