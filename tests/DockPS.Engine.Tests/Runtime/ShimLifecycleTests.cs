@@ -157,6 +157,26 @@ public sealed class ShimLifecycleTests(ShimFixture fixture)
     }
 
     [Fact]
+    public async Task AnElfRuntimeRunsFromASealedCopyOfItself()
+    {
+        // A shell stands in for the runtime (it is ELF too) and says what it was executed from:
+        // not its path but the sealed memory copy the real runtimes would otherwise make and
+        // execute again (CVE-2019-5736).
+        await using var box = new ShimSandbox(fixture, "crun");
+        box.WriteConfig(["true"]);
+        var report = Path.Combine(box.Dir, "exe");
+        var options = box.Options() with
+        {
+            RuntimePath = "/bin/sh",
+            RuntimeArgs = ["-c", $"readlink /proc/$$/exe > '{report}'; exit 1", "sh"],
+            StartAtOnce = true,
+        };
+
+        await Assert.ThrowsAsync<RuntimeFailedException>(() => box.LaunchAsync(options));
+        Assert.StartsWith("/memfd:", File.ReadAllText(report), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task TheShimsOwnFailuresAreNotBlamedOnTheRuntime()
     {
         await using var box = new ShimSandbox(fixture, "crun");
