@@ -106,6 +106,8 @@ static void parse(int argc, char **argv)
             o->stdin_once = 1;
         else if (strcmp(a, "--start") == 0)
             o->start_at_once = 1;
+        else if (strcmp(a, "--sealed-runtime") == 0)
+            o->sealed_runtime = 1;
         else {
             static const char *size_text, *files_text, *runtime_arg;
             const char *names[] = {"--runtime", "--runtime-arg", "--id", "--bundle", "--state", "--log",

@@ -32,15 +32,15 @@ static int build_argv(const char **argv, const char *const *sub, int nsub)
     return n;
 }
 
-/* crun and runc guard their binary against a container that would overwrite it through
- * /proc/self/exe (CVE-2019-5736): unless they already run from a sealed copy, they make one and
- * execute themselves again, a second exec and dynamic link per call (2 to 3 ms each on these
- * machines, for every run and delete). We hand them that copy at once: a memfd holding the
- * binary with the seals they check for. Only an ELF file by absolute path (a wrapper script
- * needs its path); anything that fails falls back to executing the path. */
+/* --sealed-runtime (crun): a runtime that guards its binary against a container that would
+ * overwrite it through /proc/self/exe (CVE-2019-5736) by executing itself again from a sealed
+ * copy, unless it already runs from one, costs a second exec and dynamic link per call (2 to 3
+ * ms each on these machines, for every run and delete). We hand it that copy at once: a memfd
+ * holding the binary with the seals it checks for. Only an ELF file by absolute path (a wrapper
+ * script needs its path); anything that fails falls back to executing the path. */
 static void exec_sealed_copy(const char *const *argv)
 {
-    if (argv[0][0] != '/')
+    if (!S.o.sealed_runtime || argv[0][0] != '/')
         return;
     int src = open(argv[0], O_RDONLY | O_CLOEXEC);
     struct stat st;

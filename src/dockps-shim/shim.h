@@ -18,6 +18,7 @@ struct options {
     const char *id, *bundle, *state;
     int tty, stdin_open, stdin_once;
     int start_at_once; /* --start: run the container at once, before any request */
+    int sealed_runtime; /* --sealed-runtime: execute the runtime from a sealed copy of it */
     const char *log;
     long long log_max_size;
     int log_max_files;

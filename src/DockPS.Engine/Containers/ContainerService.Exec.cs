@@ -118,6 +118,7 @@ public sealed partial class ContainerService
             var started = await new ShimLauncher(_platform.ShimPath).LaunchAsync(new ShimOptions
             {
                 RuntimePath = runtimePath,
+                SealedRuntime = RuntimeCatalog.WantsSealedCopy(runtimePath),
                 RuntimeArgs = RuntimeArgs(runtimeName, stateDir),
                 Id = container.Id,
                 BundleDirectory = _platform.Runtime.ContainerDir(container.Id),

@@ -94,6 +94,7 @@ public sealed partial class ContainerService
             started = await new ShimLauncher(_platform.ShimPath).LaunchAsync(new ShimOptions
             {
                 RuntimePath = runtimePath,
+                SealedRuntime = RuntimeCatalog.WantsSealedCopy(runtimePath),
                 RuntimeArgs = RuntimeArgs(runtimeName, stateDir),
                 Id = container.Id,
                 BundleDirectory = stateDir,

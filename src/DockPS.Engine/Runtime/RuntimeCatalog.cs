@@ -35,6 +35,14 @@ public sealed class RuntimeCatalog
     /// <summary>How the default was chosen (fallbacks and host changes), empty when nothing needed saying.</summary>
     public string Note { get; }
 
+    /// <summary>
+    /// Whether the runtime's monitor should execute it from a sealed copy. crun guards its binary
+    /// (CVE-2019-5736) by copying it and executing itself again on every call unless it already
+    /// runs from such a copy; handing it one saves that exec. runc copies itself only in its init
+    /// (10 MB here): a copy up front would be one more, not one fewer.
+    /// </summary>
+    public static bool WantsSealedCopy(string runtimePath) => Path.GetFileName(runtimePath) == Preferred;
+
     /// <summary>The path of a runtime by name (the default when <paramref name="name"/> is empty).</summary>
     /// <exception cref="ArgumentException">No runtime has that name.</exception>
     public (string Name, string Path) Resolve(string? name)

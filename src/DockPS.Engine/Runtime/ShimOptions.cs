@@ -56,6 +56,12 @@ public sealed record ShimOptions
     public string? OomFile { get; init; }
 
     /// <summary>
+    /// Execute the runtime from a sealed in-memory copy of it (<c>--sealed-runtime</c>): for crun,
+    /// which otherwise makes that copy and executes itself again (<see cref="RuntimeCatalog.WantsSealedCopy"/>).
+    /// </summary>
+    public bool SealedRuntime { get; init; }
+
+    /// <summary>
     /// Container mode: run the container at launch (<c>--start</c>) instead of on a start request,
     /// for a start that no attach client waits on: the process may write before anything could
     /// connect, and the request's round trip is saved.
@@ -84,6 +90,7 @@ public sealed record ShimOptions
         if (Stdin) { args.Add("--stdin"); }
         if (StdinOnce) { args.Add("--stdin-once"); }
         if (StartAtOnce) { args.Add("--start"); }
+        if (SealedRuntime) { args.Add("--sealed-runtime"); }
         if (LogPath is not null)
         {
             args.AddRange(["--log", LogPath]);

@@ -156,12 +156,14 @@ public sealed class ShimLifecycleTests(ShimFixture fixture)
         Assert.False(box.RuntimeKnowsContainer());
     }
 
-    [Fact]
-    public async Task AnElfRuntimeRunsFromASealedCopyOfItself()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task ASealedRuntimeRunsFromASealedCopyOfItself(bool sealedRuntime)
     {
         // A shell stands in for the runtime (it is ELF too) and says what it was executed from:
-        // not its path but the sealed memory copy the real runtimes would otherwise make and
-        // execute again (CVE-2019-5736).
+        // with --sealed-runtime not its path but the sealed memory copy crun would otherwise make
+        // and execute again (CVE-2019-5736).
         await using var box = new ShimSandbox(fixture, "crun");
         box.WriteConfig(["true"]);
         var report = Path.Combine(box.Dir, "exe");
@@ -170,10 +172,13 @@ public sealed class ShimLifecycleTests(ShimFixture fixture)
             RuntimePath = "/bin/sh",
             RuntimeArgs = ["-c", $"readlink /proc/$$/exe > '{report}'; exit 1", "sh"],
             StartAtOnce = true,
+            SealedRuntime = sealedRuntime,
         };
 
         await Assert.ThrowsAsync<RuntimeFailedException>(() => box.LaunchAsync(options));
-        Assert.StartsWith("/memfd:", File.ReadAllText(report), StringComparison.Ordinal);
+        Assert.Equal(sealedRuntime, File.ReadAllText(report).StartsWith("/memfd:", StringComparison.Ordinal));
+        Assert.True(RuntimeCatalog.WantsSealedCopy("/usr/bin/crun"));
+        Assert.False(RuntimeCatalog.WantsSealedCopy("/usr/sbin/runc"));
     }
 
     [Fact]

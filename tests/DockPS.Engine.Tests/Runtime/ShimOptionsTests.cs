@@ -23,16 +23,17 @@ public sealed class ShimOptionsTests
             LogMaxFiles = 3,
             OomFile = "/sys/fs/cgroup/memory/abc/memory.oom_control",
             ExecProcessPath = "/p.json",
+            SealedRuntime = true,
         };
         Assert.Equal(
             ["--runtime", "/usr/bin/crun", "--runtime-arg", "--root", "--runtime-arg", "/run/x", "--runtime-arg", "--log-format",
-             "--runtime-arg", "json", "--id", "abc", "--bundle", "/b", "--state", "/s", "--tty", "--stdin", "--stdin-once",
+             "--runtime-arg", "json", "--id", "abc", "--bundle", "/b", "--state", "/s", "--tty", "--stdin", "--stdin-once", "--sealed-runtime",
              "--log", "/l.log", "--log-max-size", "1000", "--log-max-files", "3",
              "--oom-file", "/sys/fs/cgroup/memory/abc/memory.oom_control", "--exec", "/p.json"],
             options.ToArguments());
         Assert.Equal(
             ["--runtime", "runc", "--id", "abc", "--bundle", "/b", "--state", "/s"],
-            (options with { RuntimePath = "runc", RuntimeArgs = [], Tty = false, Stdin = false, StdinOnce = false, LogPath = null, LogMaxSize = null, LogMaxFiles = null, OomFile = null, ExecProcessPath = null }).ToArguments());
+            (options with { RuntimePath = "runc", RuntimeArgs = [], SealedRuntime = false, Tty = false, Stdin = false, StdinOnce = false, LogPath = null, LogMaxSize = null, LogMaxFiles = null, OomFile = null, ExecProcessPath = null }).ToArguments());
     }
 
     [Fact]
