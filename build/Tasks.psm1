@@ -1,6 +1,7 @@
 # The test, demo and bench tasks of build.ps1.
 
 Set-StrictMode -Version Latest
+Import-Module (Join-Path $PSScriptRoot 'ContainerBench.psm1') -Force   # Get-BenchMedian
 
 function Get-PwshPath {
     # The pwsh that runs this script, so child runs use the same version (the repo's dotnet tool).
@@ -214,13 +215,6 @@ function Invoke-DockDemo {
     }
 }
 
-function Get-Median {
-    param([double[]] $Values)
-    $sorted = $Values | Sort-Object
-    $n = $sorted.Count
-    if ($n % 2) { $sorted[[int][math]::Floor($n / 2)] } else { ($sorted[$n / 2 - 1] + $sorted[$n / 2]) / 2 }
-}
-
 function Measure-DaemonStart {
     # Start-to-first-/_ping, idle RSS and PSS of a daemon; medians over $Runs restarts on one data
     # root (the first start, which creates the data root, is reported on its own).
@@ -251,7 +245,7 @@ function Measure-DaemonStart {
         if ($process -and -not $process.HasExited) { $process.Kill() }
         Remove-Item $dir -Recurse -Force -ErrorAction Ignore
     }
-    [pscustomobject]@{ Name = $Name; FirstStartMs = $first; StartMs = Get-Median $times; IdleRssMiB = Get-Median $rss; IdlePssMiB = Get-Median $pss }
+    [pscustomobject]@{ Name = $Name; FirstStartMs = $first; StartMs = Get-BenchMedian $times; IdleRssMiB = Get-BenchMedian $rss; IdlePssMiB = Get-BenchMedian $pss }
 }
 
 function Invoke-DockBench {
@@ -361,13 +355,13 @@ function Invoke-ImageBench {
         Write-Host '==> Import-Image of the busybox rootfs (2 MiB, 5 runs)' -ForegroundColor Cyan
         $tar = (New-BusyboxTarball "$dir/busybox.tar").FullName
         $times = 1..5 | ForEach-Object { (Measure-Command { $null = Import-Image $tar "bench/import:$_" }).TotalMilliseconds }
-        Write-Host ('    median {0:N1} ms' -f (Get-Median $times))
+        Write-Host ('    median {0:N1} ms' -f (Get-BenchMedian $times))
 
         Write-Host '==> Get-Image over 1,000 images (5 runs)' -ForegroundColor Cyan
         $null = 1..995 | ForEach-Object { Import-Image $tar "bench/many:$_" -Change "LABEL n=$_" }
         $count = @(Get-Image).Count
         $times = 1..5 | ForEach-Object { (Measure-Command { $null = Get-Image }).TotalMilliseconds }
-        Write-Host ('    {0} images: median {1:N1} ms (target < 100 ms)' -f $count, (Get-Median $times))
+        Write-Host ('    {0} images: median {1:N1} ms (target < 100 ms)' -f $count, (Get-BenchMedian $times))
 
         Write-Host '==> push and pull of a 100 MiB single-layer image, Debian docker-registry on loopback (5 runs)' -ForegroundColor Cyan
         $registry = Start-TestRegistry
@@ -389,8 +383,8 @@ function Invoke-ImageBench {
             $curlUp += $size / (Measure-Command { & curl -s -o /dev/null -X PUT -H 'Content-Type: application/octet-stream' --upload-file "$dir/big.tar" "$location${separator}digest=$digest" }).TotalSeconds
             $curlDown += $size / (Measure-Command { & curl -s -o /dev/null "http://$($registry.Address)/v2/bench/curl$i/blobs/$digest" }).TotalSeconds
         }
-        Write-Host ('    push: median {0:N0} MiB/s; curl upload of the same blob {1:N0} MiB/s (push/curl = {2:P0}; target >= 80%)' -f (Get-Median $push), (Get-Median $curlUp), ((Get-Median $push) / (Get-Median $curlUp)))
-        Write-Host ('    pull to unpacked snapshot: median {0:N0} MiB/s (target >= 400); curl download {1:N0} MiB/s' -f (Get-Median $pull), (Get-Median $curlDown))
+        Write-Host ('    push: median {0:N0} MiB/s; curl upload of the same blob {1:N0} MiB/s (push/curl = {2:P0}; target >= 80%)' -f (Get-BenchMedian $push), (Get-BenchMedian $curlUp), ((Get-BenchMedian $push) / (Get-BenchMedian $curlUp)))
+        Write-Host ('    pull to unpacked snapshot: median {0:N0} MiB/s (target >= 400); curl download {1:N0} MiB/s' -f (Get-BenchMedian $pull), (Get-BenchMedian $curlDown))
         if (-not (Get-Command dockerd -ErrorAction Ignore)) { Write-Host '    dockerd not installed: no docker figures' }
     }
     finally {
