@@ -64,7 +64,7 @@ int console_open(char *err, size_t errlen);
 int console_receive(char *err, size_t errlen);
 int read_pid_file(const char *name, pid_t *pid);
 
-/* launch.c: create/start/exec/delete in terms of the protocol */
+/* launch.c: run/exec/delete in terms of the protocol */
 int launch_setup_stdio(char *err, size_t errlen);
 int launch_run(char *err, size_t errlen);
 int launch_start(char *err, size_t errlen);

@@ -65,7 +65,7 @@ public sealed class ContainerFiles
     public string MountRootfs(string id, IReadOnlyList<string> lowerTopFirst, bool discardAtExit)
     {
         var target = RootfsOf(id);
-        if (Directory.Exists(target) && MountTable.IsMountPoint(target)) { return target; }
+        if (MountTable.IsMountPoint(target)) { return target; }
         Directory.CreateDirectory(target);
         var lowers = lowerTopFirst;
         if (lowers.Count == 0)

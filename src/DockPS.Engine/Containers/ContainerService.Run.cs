@@ -141,25 +141,25 @@ public sealed partial class ContainerService
             var message = StartFailure(container.Path, e.Message, code);
             var failed = container with { State = container.State with { ExitCode = code, Error = message } };
             _store.Update(failed);
-            EndPendingAttaches(live);
-            if (failed.Config.Host.AutoRemove) { AutoRemoveLocked(failed, live); }
+            EndFailedStartLocked(failed, live);
             throw new ContainerStartException(message, code, e);
         }
         catch
         {
             await CleanUpFailedStartAsync(container, started, pid);
-            EndPendingAttaches(live);
-            // As Docker: --rm holds for a run that never began too (docker run --rm waits for the removal).
-            if (container.Config.Host.AutoRemove) { AutoRemoveLocked(container, live); }
+            EndFailedStartLocked(container, live);
             throw;
         }
     }
 
-    // Clients attached for a start that failed get the end of their stream (the start's caller gets the error).
-    private static void EndPendingAttaches(LiveContainer live)
+    // Clients attached for a start that failed get the end of their stream (the start's caller
+    // gets the error), and, as Docker, --rm holds for a run that never began too (docker run --rm
+    // waits for the removal).
+    private void EndFailedStartLocked(ContainerRecord container, LiveContainer live)
     {
         foreach (var attach in live.PendingAttaches) { attach.Done.TrySetResult(); }
         live.PendingAttaches.Clear();
+        if (container.Config.Host.AutoRemove) { AutoRemoveLocked(container, live); }
     }
 
     // A container that runs (the failure came after) is killed; its monitor then deletes it from

@@ -28,6 +28,7 @@ internal static class MountTable
     /// <summary>Whether something is mounted exactly on <paramref name="path"/>.</summary>
     public static bool IsMountPoint(string path)
     {
+        if (!Path.Exists(path)) { return false; }
         if (Posix.IsMountRoot(path) is { } answer) { return answer; }
         var canonical = Canonical(path);
         return MountPoints().Contains(canonical, StringComparer.Ordinal);
@@ -51,15 +52,14 @@ internal static class MountTable
     /// <exception cref="IOException">A mount is still there afterwards; deleting below it would reach into it.</exception>
     public static void UnmountAll(string path)
     {
-        if (NothingMountedAtOrBelow(path)) { return; }
         // The usual case, a running container's root: one mount on the path itself, and detaching
         // it takes whatever is mounted below it along. The table is read only when more is left.
         if (Posix.IsMountRoot(path) == true)
         {
             try { Posix.Unmount(path, Posix.MntDetach | Posix.UmountNoFollow); }
             catch (PosixException e) when (e.Errno is Errno.EINVAL or Errno.ENOENT) { }
-            if (NothingMountedAtOrBelow(path)) { return; }
         }
+        if (NothingMountedAtOrBelow(path)) { return; }
         foreach (var point in Under(path))
         {
             try { Posix.Unmount(point, Posix.MntDetach | Posix.UmountNoFollow); }

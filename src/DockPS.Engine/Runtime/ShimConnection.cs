@@ -181,7 +181,7 @@ public sealed class ShimConnection(string stateDirectory, int? shimPid = null)
             }
             var newline = Array.IndexOf(buffer, (byte)'\n', 0, seen);
             var taken = await ReceiveAsync(socket, buffer.AsMemory(0, newline >= 0 ? newline + 1 : seen), SocketFlags.None, cancellationToken);
-            line.AddRange(buffer.AsSpan(0, newline >= 0 ? newline : taken).ToArray());
+            line.AddRange(buffer.AsSpan(0, newline >= 0 ? newline : taken));
             if (line.Count > MaxReplyLength) { throw new ShimException($"dockps-shim in {StateDirectory} sent an overlong reply"); }
             if (newline >= 0) { return Encoding.UTF8.GetString(line.ToArray()); }
         }

@@ -12,7 +12,7 @@ namespace DockPS.Engine.Runtime;
 public sealed record ShimStart(int ShimPid, int? ContainerPid, string Id, string StateDirectory)
 {
     /// <summary>The container runs already (<see cref="ShimOptions.StartAtOnce"/>): no start request follows.</summary>
-    public bool Started { get; init; }
+    public bool Started => ContainerPid is not null;
 
     /// <summary>A client for this shim's requests.</summary>
     public ShimConnection Connect() => new(StateDirectory, ShimPid);
@@ -87,7 +87,7 @@ public sealed class ShimLauncher(string shimPath)
         switch (kind)
         {
             case "started" when numbers.Length == 2 && TryPid(numbers[0], out var containerPid) && TryPid(numbers[1], out var shimPid):
-                return new ShimStart(shimPid, containerPid, options.Id, options.StateDirectory) { Started = true };
+                return new ShimStart(shimPid, containerPid, options.Id, options.StateDirectory);
             case "ready" when numbers.Length == 1 && TryPid(numbers[0], out var readyShimPid):
                 return new ShimStart(readyShimPid, null, options.Id, options.StateDirectory);
             case "error" when rest.StartsWith(ShimProcess.ProgramName + ": ", StringComparison.Ordinal):
