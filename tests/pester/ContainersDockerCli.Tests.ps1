@@ -428,6 +428,13 @@ Describe 'a container outlives its daemon' {
         $tar = (New-BusyboxTarball -Path (Join-Path $d.Dir 'busybox.tar')).FullName
         $null = Import-Image $tar busybox:latest -HostAddress $d.Address
         function dockerd2 { Invoke-DockerCli -ConfigDir $config -Arguments (@('-H', $d.Address) + @($args | ForEach-Object { "$_" })) }
+        # The daemon again, on the same roots; each run logs to files of its own.
+        function Start-DaemonAgain([string] $Run) {
+            $d.Process.Dispose()
+            $d.Process = Start-Process -FilePath (Get-DockpsdPath) -ArgumentList $arguments -RedirectStandardError "$($d.LogPath).$Run" `
+                -RedirectStandardOutput "$($d.Dir)/dockpsd.out$Run" -PassThru
+            Wait-DockCondition -TimeoutSeconds 30 -Condition { Test-DockAnswers $d.Address } | Should -BeTrue
+        }
     }
     AfterAll { Remove-TestDaemon $d }
 
@@ -440,10 +447,7 @@ Describe 'a container outlives its daemon' {
         Start-Sleep -Milliseconds 500
         (Get-Content (Get-ChildItem "$($d.DataRoot)/containers/*/*-json.log").FullName).Count | Should -BeGreaterThan $lines -Because 'its monitor keeps logging'
 
-        $d.Process.Dispose()
-        $d.Process = Start-Process -FilePath (Get-DockpsdPath) -ArgumentList $arguments -RedirectStandardError "$($d.LogPath).2" `
-            -RedirectStandardOutput "$($d.Dir)/dockpsd.out2" -PassThru
-        Wait-DockCondition -TimeoutSeconds 30 -Condition { Test-DockAnswers $d.Address } | Should -BeTrue
+        Start-DaemonAgain 2
         (dockerd2 inspect -f '{{.State.Status}} {{.State.Pid}}' survivor).StdOut.Trim() | Should -Be "running $pid1"
         (dockerd2 exec survivor echo still-here).StdOut | Should -Be "still-here`n"
         (dockerd2 stop survivor).ExitCode | Should -Be 0
@@ -456,10 +460,7 @@ Describe 'a container outlives its daemon' {
         Stop-DockDaemon -PidFile $d.PidFile -TimeoutSeconds 20 -Confirm:$false
         Start-Sleep -Seconds 2
         @(Get-MountUnder "$($d.DataRoot)/containers") | Should -HaveCount 1 -Because 'only the root of the stopped daemon''s container is mounted'
-        $d.Process.Dispose()
-        $d.Process = Start-Process -FilePath (Get-DockpsdPath) -ArgumentList $arguments -RedirectStandardError "$($d.LogPath).3" `
-            -RedirectStandardOutput "$($d.Dir)/dockpsd.out3" -PassThru
-        Wait-DockCondition -TimeoutSeconds 30 -Condition { Test-DockAnswers $d.Address } | Should -BeTrue
+        Start-DaemonAgain 3
         (dockerd2 inspect -f '{{.State.Status}} {{.State.ExitCode}}' brief).StdOut.Trim() | Should -Be 'exited 6'
         @(Get-MountUnder "$($d.DataRoot)/containers") | Should -HaveCount 0
     }
@@ -476,14 +477,25 @@ Describe 'a container outlives its daemon' {
         Test-ProcessAlive $pid1 | Should -BeTrue -Because 'the process outlives its killed monitor until the daemon comes back'
         @(Get-ChildItem "/sys/fs/cgroup/*/dockps/$id" -Directory -ErrorAction Ignore) | Should -Not -BeNullOrEmpty
 
-        $d.Process.Dispose()
-        $d.Process = Start-Process -FilePath (Get-DockpsdPath) -ArgumentList $arguments -RedirectStandardError "$($d.LogPath).4" `
-            -RedirectStandardOutput "$($d.Dir)/dockpsd.out4" -PassThru
-        Wait-DockCondition -TimeoutSeconds 30 -Condition { Test-DockAnswers $d.Address } | Should -BeTrue
+        Start-DaemonAgain 4
         (dockerd2 inspect -f '{{.State.Status}} {{.State.ExitCode}}' orphan).StdOut.Trim() | Should -Be 'exited 255'
         Wait-DockCondition -TimeoutSeconds 10 -Condition { -not (Test-ProcessAlive $pid1) } | Should -BeTrue
         @(Get-ChildItem "/sys/fs/cgroup/*/dockps/$id" -Directory -ErrorAction Ignore) | Should -BeNullOrEmpty
         @(Get-MountUnder "$($d.DataRoot)/containers") | Should -HaveCount 0
         (dockerd2 rm orphan).ExitCode | Should -Be 0
+    }
+
+    It 'drops a container whose removal a crash cut short: its folder gone, its record left' {
+        # A remove renames the folder away first and does not force the record's deletion to the
+        # disk; a power loss in between is this state.
+        $id = (dockerd2 create --name halfgone busybox true).StdOut.Trim()
+        Stop-DockDaemon -PidFile $d.PidFile -TimeoutSeconds 20 -Confirm:$false
+        $null = New-Item -ItemType Directory -Force "$($d.DataRoot)/containers/.removing"
+        Move-Item "$($d.DataRoot)/containers/$id" "$($d.DataRoot)/containers/.removing/$id"
+        Start-DaemonAgain 5
+        (dockerd2 ps -a --filter name=halfgone --format '{{.ID}}').StdOut | Should -BeNullOrEmpty
+        (dockerd2 create --name halfgone busybox true).ExitCode | Should -Be 0 -Because 'the name is free again'
+        Wait-DockCondition -TimeoutSeconds 10 -Condition { -not (Test-Path "$($d.DataRoot)/containers/.removing/$id") } | Should -BeTrue
+        (dockerd2 rm halfgone).ExitCode | Should -Be 0
     }
 }

@@ -27,6 +27,9 @@ public sealed class ContainerFiles
         }
     }
 
+    /// <summary>Whether the container's folder is there: a removal takes it away before it forgets the record.</summary>
+    public bool Exists(string id) => Directory.Exists(DirectoryOf(id));
+
     /// <summary>The container's folder.</summary>
     public string DirectoryOf(string id) => Path.Combine(containersRoot, id);
     /// <summary>Where its root filesystem is mounted while it runs.</summary>

@@ -243,10 +243,13 @@ public sealed partial class ContainerService
     /// <summary>
     /// After a daemon restart: a container whose monitor still lives is followed again; one whose
     /// monitor is gone gets the exit status the monitor wrote (or 255 when there is none, e.g.
-    /// after a reboot). Either way no container is left "running" without a process.
+    /// after a reboot). Either way no container is left "running" without a process. A record
+    /// without its folder is the rest of a removal that a crash cut short (the folder goes first,
+    /// and the record's deletion is not forced to the disk): it goes too.
     /// </summary>
     public void Recover()
     {
+        foreach (var removed in _store.All().Where(c => !_files.Exists(c.Id)).ToList()) { _store.Remove(removed.Id); }
         foreach (var container in _store.All().Where(c => c.State.Running))
         {
             var live = Live(container.Id);

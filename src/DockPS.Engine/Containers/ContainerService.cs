@@ -165,7 +165,7 @@ public sealed partial class ContainerService
             _store.Update(container with { State = container.State with { Status = ContainerStatus.Dead, Error = reason } }, durable: false);
             throw new IOException(reason, e);
         }
-        _store.Remove(container.Id);
+        _store.Remove(container.Id, durable: false);
         ForgetLive(container);
         ForgetExecs(container.Id);
         if (removeVolumes)

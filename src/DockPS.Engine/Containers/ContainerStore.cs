@@ -109,12 +109,16 @@ public sealed class ContainerStore : IVolumeUsers, IImageUsers
         _byId[record.Id] = record;
     }
 
-    /// <summary>Forgets a container.</summary>
-    public void Remove(string id)
+    /// <summary>
+    /// Forgets a container. A removal passes <paramref name="durable"/> false: its folder is gone
+    /// already, so should a power loss bring the record back, the start finds it without one and
+    /// drops it (see <see cref="ContainerService.Recover"/>).
+    /// </summary>
+    public void Remove(string id, bool durable = true)
     {
         lock (_names)
         {
-            _store.Write(db => db.Execute("DELETE FROM containers WHERE id = ?1", id));
+            _store.Write(db => db.Execute("DELETE FROM containers WHERE id = ?1", id), durable);
             if (_byId.TryRemove(id, out var removed)) { _idByName.TryRemove(removed.Name, out _); }
         }
     }
