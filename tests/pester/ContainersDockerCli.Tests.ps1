@@ -379,6 +379,7 @@ Describe 'bad input' {
         $r = docker run --rm --name nocmd-rm busybox no-such-command
         $r.ExitCode | Should -Be 127
         $r.StdErr | Should -Match 'no-such-command'
+        $r.StdErr | Should -Not -Match 'Error waiting' -Because 'as from dockerd, the removal''s waiters hear the exit code, not the start''s error again'
         (docker inspect nocmd-rm).ExitCode | Should -Not -Be 0 -Because 'it was removed'
         Assert-NoTrace $before
     }

@@ -33,9 +33,11 @@ public sealed partial class ContainerService
 
     private LiveContainer Live(string id) => _live.GetOrAdd(id, _ => new LiveContainer());
 
+    // As from dockerd, a removal's waiters hear the exit code without the error of a start that
+    // failed: the client has reported that error already (docker run --rm would say it twice).
     private void ForgetLive(ContainerRecord container)
     {
-        if (_live.TryRemove(container.Id, out var live)) { live.Removed.TrySetResult(container.State); }
+        if (_live.TryRemove(container.Id, out var live)) { live.Removed.TrySetResult(container.State with { Error = "" }); }
     }
 
     /// <summary>
