@@ -271,6 +271,21 @@ Describe 'isolation' {
         $r = docker run --rm busybox sh -c 'mount -t tmpfs none /mnt 2>&1; echo rc=$?'
         $r.StdOut | Should -Match 'rc=[1-9]'
     }
+    It 'confines later containers with the seccomp filter compiled at an earlier start' {
+        # unshare(2) of a user namespace needs no capability; Docker's profile refuses it.
+        $probe = 'unshare -U true 2>/dev/null; echo rc=$?; grep ^Seccomp: /proc/self/status'
+        (docker run -d --name seccomp-first busybox sleep 60).ExitCode | Should -Be 0
+        $id = (docker run -d --name seccomp-second busybox sleep 60).StdOut.Trim()
+        $bundle = Get-Content (Join-Path $t.ExecRoot "c/$($id.Substring(0, 16))/config.json") -Raw | ConvertFrom-Json
+        $bundle.annotations.'run.oci.seccomp_bpf_data' | Should -Not -BeNullOrEmpty -Because 'the second start takes the first one''s program'
+        $r = docker exec seccomp-second sh -c $probe
+        $r.StdOut | Should -Match '(?m)^rc=[1-9]'
+        $r.StdOut | Should -Match '(?m)^Seccomp:\s+2$'
+        $r = docker run --rm --security-opt seccomp=unconfined busybox sh -c $probe
+        $r.StdOut | Should -Match '(?m)^rc=0$' -Because 'without the filter the same call succeeds here'
+        $r.StdOut | Should -Match '(?m)^Seccomp:\s+0$'
+        (docker rm -f seccomp-first seccomp-second).ExitCode | Should -Be 0
+    }
     It 'gives more with --cap-add and less with --cap-drop' {
         $r = docker run --rm --cap-add SYS_ADMIN --cap-drop NET_RAW busybox grep ^CapEff /proc/self/status
         $r.StdOut | Should -Match 'CapEff:\s+00000000a82405fb'

@@ -12,6 +12,7 @@ namespace DockPS.Engine.Containers;
 public sealed partial class ContainerService
 {
     private readonly ConcurrentDictionary<string, LiveContainer> _live = new(StringComparer.Ordinal);
+    private readonly SeccompCache _seccomp = new();
 
     /// <summary>What the engine holds in memory for a container besides its record.</summary>
     private sealed class LiveContainer
@@ -82,7 +83,8 @@ public sealed partial class ContainerService
             await PrepareRootAsync(container, rootfs, user, cancellationToken);
             _files.WriteEtcFiles(container, NetworkModes.IsHost(container.Config.Host.NetworkMode));
             var withRuntimeEnv = container with { Env = RuntimeEnv(container, user) };
-            var spec = BundleSpec.Build(withRuntimeEnv, new BundleSpec.Inputs(rootfs, user, _files, _platform.CgroupVersion));
+            var (spec, seccompToLearn) = _seccomp.Apply(
+                BundleSpec.Build(withRuntimeEnv, new BundleSpec.Inputs(rootfs, user, _files, _platform.CgroupVersion)), runtimePath);
             _platform.Runtime.DeleteState(container.Id);
             Directory.CreateDirectory(stateDir);
             await File.WriteAllBytesAsync(Path.Combine(stateDir, "config.json"),
@@ -120,6 +122,9 @@ public sealed partial class ContainerService
                 pid = await new ShimConnection(stateDir, started.ShimPid).StartAsync(cancellationToken);
                 live.PendingAttaches.Clear();
             }
+            // The runtime's state goes with its delete after the exit: a process that ends at
+            // once may take the program with it, and then a later start learns it.
+            if (seccompToLearn is not null) { _seccomp.Learn(seccompToLearn, Path.Combine(_platform.Runtime.RuntimeRoot(runtimeName), container.Id)); }
 
             var running = container with
             {

@@ -41,7 +41,10 @@ public sealed class RuntimeCatalog
     /// runs from such a copy; handing it one saves that exec. runc copies itself only in its init
     /// (10 MB here): a copy up front would be one more, not one fewer.
     /// </summary>
-    public static bool WantsSealedCopy(string runtimePath) => Path.GetFileName(runtimePath) == Preferred;
+    public static bool WantsSealedCopy(string runtimePath) => IsCrun(runtimePath);
+
+    /// <summary>Whether the runtime at <paramref name="runtimePath"/> is crun (by its file name).</summary>
+    public static bool IsCrun(string runtimePath) => Path.GetFileName(runtimePath) == Preferred;
 
     /// <summary>The path of a runtime by name (the default when <paramref name="name"/> is empty).</summary>
     /// <exception cref="ArgumentException">No runtime has that name.</exception>
