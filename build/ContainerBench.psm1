@@ -160,13 +160,10 @@ function Measure-BareRuntime {
     $config.process.args = @('true')
     $config.process.terminal = $false
     $config | ConvertTo-Json -Depth 32 | Set-Content (Join-Path $bundle 'config.json')
-    $run = @(); $delete = @()
-    foreach ($i in 1..20) {
-        $id = "dockps-bench-bare-$i"
-        $run += Measure-Ms { & $path --root $state run --detach --bundle $bundle $id }
-        $delete += Measure-Ms { & $path --root $state delete --force $id }
-    }
-    $result = [pscustomobject]@{ RunMs = (Get-BenchMedian $run); DeleteMs = (Get-BenchMedian $delete) }
+    if (-not ('ApiTimer' -as [type])) { Add-Type -Path (Join-Path $PSScriptRoot 'ApiTimer.cs') }
+    $null = [ApiTimer]::Runtime($path, $state, $bundle, 2) # warm: page cache, first cgroups
+    $times = [ApiTimer]::Runtime($path, $state, $bundle, 20)
+    $result = [pscustomobject]@{ RunMs = (Get-BenchMedian $times.Item1); DeleteMs = (Get-BenchMedian $times.Item2) }
     Write-Host ('    bare {0} run --detach of busybox true: median {1:N1} ms; {0} delete: {2:N1} ms (the floor under a start)' -f $Runtime, $result.RunMs, $result.DeleteMs)
     $result
 }
