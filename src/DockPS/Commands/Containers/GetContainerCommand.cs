@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Docker.DotNet.Models;
 using DockPS.Types;
 
@@ -50,7 +51,7 @@ public sealed class GetContainerCommand : DockCmdlet
 
     #endregion
 
-    private IList<ContainerListResponse>? _list;
+    private List<ListedContainer>? _list;
 
     private bool Filtered => Label is { Length: > 0 } || Status is { Length: > 0 } || Limit > 0;
 
@@ -91,52 +92,55 @@ public sealed class GetContainerCommand : DockCmdlet
 
     private void WriteContainers(Func<ContainerListResponse, bool> select)
     {
-        _list ??= Call((c, ct) => c.Containers.ListContainersAsync(new ContainersListParameters
-        {
-            // A state filter means "in that state", running or not, as docker ps -f status= does.
-            All = All || Status is { Length: > 0 } || ParameterSetName == "Id" || (Name is not null && Filtered),
-            Limit = Limit > 0 ? Limit : null,
-            Size = Size,
-            Filters = ContainerObjects.Filters(Label, [.. (Status ?? []).Select(s => ("status", (string?)s))]),
-        }, ct));
-        _states ??= ListedStates();
-        foreach (var summary in _list.Where(select))
+        _list ??= Call((_, ct) => ListAsync(ct));
+        foreach (var listed in _list.Where(l => select(l)))
         {
             // Docker's summary lacks times and exit codes: dockpsd lists them too, and another
             // engine's containers are inspected one by one. A container removed between the two
             // calls is simply gone.
-            if (!_states.TryGetValue(summary.ID, out var inspect))
+            var inspect = listed.DockPSState is { } state
+                ? new ContainerInspectResponse { State = state, Config = new ContainerConfig { Tty = listed.DockPSTty } }
+                : null;
+            if (inspect is null)
             {
-                try { inspect = Call((c, ct) => c.Containers.InspectContainerAsync(summary.ID, ct)); }
+                try { inspect = Call((c, ct) => c.Containers.InspectContainerAsync(listed.ID, ct)); }
                 catch (Exception e) when (ContainerObjects.IsNotFound(e)) { continue; }
             }
-            WriteObject(ContainerObjects.From(summary, inspect, ResolvedAddress));
+            WriteObject(ContainerObjects.From(listed, inspect, ResolvedAddress));
         }
     }
 
-    private Dictionary<string, ContainerInspectResponse>? _states;
-
-    // The state and terminal dockpsd adds to each listed container (DockPSState, DockPSTty), as the
-    // part of an inspect answer they replace; empty from an engine that does not add them.
-    private Dictionary<string, ContainerInspectResponse> ListedStates()
+    // One request, read once: parsing a listing costs as much as the daemon's answering it (about
+    // 20 ms for 1,000 containers here), so Docker's summaries and dockpsd's states come together.
+    private async Task<List<ListedContainer>> ListAsync(CancellationToken cancellationToken)
     {
-        using var response = Call((_, ct) => Http.SendAsync(HttpMethod.Get, "containers/json?all=1", ct));
-        var states = new Dictionary<string, ContainerInspectResponse>(StringComparer.Ordinal);
-        if (!response.IsSuccessStatusCode) { return states; }
-        using var body = JsonDocument.Parse(response.Content.ReadAsStream(Cancellation));
-        if (body.RootElement.ValueKind != JsonValueKind.Array) { return states; }
-        foreach (var item in body.RootElement.EnumerateArray())
-        {
-            if (!item.TryGetProperty("Id", out var id) || !item.TryGetProperty("DockPSState", out var state) || state.ValueKind != JsonValueKind.Object)
-            {
-                continue;
-            }
-            states[id.GetString() ?? ""] = new ContainerInspectResponse
-            {
-                State = state.Deserialize<State>(),
-                Config = new ContainerConfig { Tty = item.TryGetProperty("DockPSTty", out var tty) && tty.ValueKind == JsonValueKind.True },
-            };
-        }
-        return states;
+        // A state filter means "in that state", running or not, as docker ps -f status= does.
+        var all = All || Status is { Length: > 0 } || ParameterSetName == "Id" || (Name is not null && Filtered);
+        var query = new List<string> { all ? "all=1" : "all=0" };
+        if (Limit > 0) { query.Add($"limit={Limit}"); }
+        if (Size) { query.Add("size=1"); }
+        var filters = ContainerObjects.Filters(Label, [.. (Status ?? []).Select(s => ("status", (string?)s))]);
+        if (filters.Count > 0) { query.Add("filters=" + Uri.EscapeDataString(JsonSerializer.Serialize(filters))); }
+        using var response = await Http.SendAsync(HttpMethod.Get, "containers/json?" + string.Join('&', query), cancellationToken);
+        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+        return await JsonSerializer.DeserializeAsync<List<ListedContainer>>(body, ListedContainer.Json, cancellationToken) ?? [];
+    }
+
+    /// <summary>A listed container as dockpsd lists it: Docker's summary, with its state and terminal.</summary>
+    private sealed class ListedContainer : ContainerListResponse
+    {
+        // Docker lists Created in Unix seconds.
+        public static readonly JsonSerializerOptions Json = new() { Converters = { new UnixSecondsConverter() } };
+
+        [JsonPropertyName("DockPSState")] public State? DockPSState { get; set; }
+        [JsonPropertyName("DockPSTty")] public bool DockPSTty { get; set; }
+    }
+
+    private sealed class UnixSecondsConverter : JsonConverter<DateTime>
+    {
+        public override DateTime Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            reader.TokenType == JsonTokenType.Number ? DateTimeOffset.FromUnixTimeSeconds(reader.GetInt64()).UtcDateTime : reader.GetDateTime();
+
+        public override void Write(Utf8JsonWriter writer, DateTime value, JsonSerializerOptions options) => writer.WriteStringValue(value);
     }
 }
