@@ -163,9 +163,38 @@ function Measure-BareRuntime {
     if (-not ('ApiTimer' -as [type])) { Add-Type -Path (Join-Path $PSScriptRoot 'ApiTimer.cs') }
     $null = [ApiTimer]::Runtime($path, $state, $bundle, 2) # warm: page cache, first cgroups
     $times = [ApiTimer]::Runtime($path, $state, $bundle, 20)
-    $result = [pscustomobject]@{ RunMs = (Get-BenchMedian $times.Item1); DeleteMs = (Get-BenchMedian $times.Item2) }
+    $result = [pscustomobject]@{
+        RunMs = (Get-BenchMedian $times.Item1); DeleteMs = (Get-BenchMedian $times.Item2)
+        Path = $path; Bundle = $bundle; State = $state
+    }
     Write-Host ('    bare {0} run --detach of busybox true: median {1:N1} ms; {0} delete: {2:N1} ms (the floor under a start)' -f $Runtime, $result.RunMs, $result.DeleteMs)
     $result
 }
 
-Export-ModuleMember -Function Invoke-ContainerBench, Measure-BareRuntime, Get-BenchMedian, Measure-Ms
+function Measure-EngineShare {
+    <#
+    .SYNOPSIS
+        What the engine adds to the runtime's own run: API-level runs and bare runtime runs (the
+        bundle -Bare made) alternate in rounds, so both are timed in the same minutes. These
+        machines' speed drifts, up to twice as slow from one minute to the next, which makes a
+        difference of figures taken minutes apart meaningless.
+    #>
+    param(
+        [Parameter(Mandatory)] [string] $Address,
+        [Parameter(Mandatory)] $Bare,
+        [int] $Rounds = 8
+    )
+    if (-not ('ApiTimer' -as [type])) { Add-Type -Path (Join-Path $PSScriptRoot 'ApiTimer.cs') }
+    $socket = ([Uri]$Address).LocalPath
+    $runs = @(); $bareRuns = @()
+    foreach ($round in 1..$Rounds) {
+        $runs += [ApiTimer]::Run($socket, 4)
+        $bareRuns += [ApiTimer]::Runtime($Bare.Path, $Bare.State, $Bare.Bundle, 4).Item1
+    }
+    $run = Get-BenchMedian $runs
+    $bareRun = Get-BenchMedian $bareRuns
+    Write-Host ('    API-level run {0:N1} ms, bare runtime run {1:N1} ms, alternating: the engine adds {2:N1} ms' -f $run, $bareRun, ($run - $bareRun))
+    [pscustomobject]@{ RunMs = $run; BareRunMs = $bareRun }
+}
+
+Export-ModuleMember -Function Invoke-ContainerBench, Measure-BareRuntime, Measure-EngineShare, Get-BenchMedian, Measure-Ms
