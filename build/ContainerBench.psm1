@@ -16,6 +16,12 @@ function Measure-Ms {
     $watch.Elapsed.TotalMilliseconds
 }
 
+# The compiled timing loops (ApiTimer.cs), compiled once per session on first use: at this
+# module's import they would slow every task that imports it, the tests included.
+function Use-ApiTimer {
+    if (-not ('ApiTimer' -as [type])) { Add-Type -Path (Join-Path $PSScriptRoot 'ApiTimer.cs') }
+}
+
 function Invoke-ContainerBench {
     <#
     .SYNOPSIS
@@ -33,7 +39,7 @@ function Invoke-ContainerBench {
     if (-not ('Docker.DotNet.DockerClientBuilder' -as [type])) {
         Get-ChildItem $ModuleDir -Filter 'Docker.DotNet*.dll' | ForEach-Object { Add-Type -Path $_.FullName }
     }
-    if (-not ('ApiTimer' -as [type])) { Add-Type -Path (Join-Path $PSScriptRoot 'ApiTimer.cs') }
+    Use-ApiTimer
     $socket = ([Uri]$Address).LocalPath
     $client = [Docker.DotNet.DockerClientBuilder]::new().WithEndpoint([Uri]$Address).Build()
     $results = [ordered]@{}
@@ -160,7 +166,7 @@ function Measure-BareRuntime {
     $config.process.args = @('true')
     $config.process.terminal = $false
     $config | ConvertTo-Json -Depth 32 | Set-Content (Join-Path $bundle 'config.json')
-    if (-not ('ApiTimer' -as [type])) { Add-Type -Path (Join-Path $PSScriptRoot 'ApiTimer.cs') }
+    Use-ApiTimer
     $null = [ApiTimer]::Runtime($path, $state, $bundle, 2) # warm: page cache, first cgroups
     $times = [ApiTimer]::Runtime($path, $state, $bundle, 20)
     $result = [pscustomobject]@{
@@ -184,7 +190,7 @@ function Measure-EngineShare {
         [Parameter(Mandatory)] $Bare,
         [int] $Rounds = 8
     )
-    if (-not ('ApiTimer' -as [type])) { Add-Type -Path (Join-Path $PSScriptRoot 'ApiTimer.cs') }
+    Use-ApiTimer
     $socket = ([Uri]$Address).LocalPath
     $runs = @(); $bareRuns = @()
     foreach ($round in 1..$Rounds) {
